@@ -1,0 +1,1 @@
+"""NoteStack deployment tooling: the production topology as code (importable as `stack`)."""

@@ -1,0 +1,216 @@
+"""A whole topology in one object: primary + replicas, Redis, app instances and nginx.
+
+The fault tests start one on free ports in a temporary directory and break pieces of it;
+`make stack` uses the same building blocks (see stack.up) under a process manager.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import shutil
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stack import app, nginx, postgres, redis
+from stack.proc import Managed, StackError, free_ports, wait_http_ok, wait_until
+from stack.topology import (
+    APP_READY_PATH,
+    LOOPBACK,
+    NGINX_HEALTH_PATH,
+    AppEnvSpec,
+    Hosts,
+    StackPorts,
+    app_env,
+    serve_argv,
+)
+
+
+@dataclass
+class TopologySpec:
+    base_dir: Path
+    ports: StackPorts
+    app_workers: int = 1
+    durable: bool = False  # fsync off for throw-away clusters
+    replica_apply_delay: str | None = None
+    nginx_workers: str = "1"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+
+    @classmethod
+    def on_free_ports(cls, base_dir: Path, apps: int = 3, replicas: int = 1) -> TopologySpec:
+        ports = free_ports(3 + apps + replicas)
+        spec_ports = StackPorts(
+            http=ports[0],
+            redis=ports[1],
+            pg_primary=ports[2],
+            apps=tuple(ports[3 : 3 + apps]),
+            pg_replicas=tuple(ports[3 + apps :]),
+        )
+        return cls(base_dir=base_dir, ports=spec_ports)
+
+
+class Topology:
+    """Start, break and stop one topology. Every process here is ours and tracked."""
+
+    def __init__(self, spec: TopologySpec) -> None:
+        self.spec = spec
+        self.ports = spec.ports
+        base = spec.base_dir
+        self.logs = base / "logs"
+        self.primary_dir = base / "pg-primary"
+        self.replica_dirs = [base / f"pg-replica{i + 1}" for i in range(len(self.ports.pg_replicas))]
+        self.env_spec = AppEnvSpec(
+            ports=self.ports, hosts=Hosts.loopback(self.ports), extra=dict(spec.extra_env)
+        )
+        self.redis_proc = Managed(
+            "redis", redis.argv(self.ports.redis, base / "redis"), log_path=self.logs / "redis.log"
+        )
+        self.apps: list[Managed] = [
+            Managed(
+                f"app{i + 1}",
+                serve_argv(app.executable(), LOOPBACK, port, spec.app_workers),
+                env=app.process_env(self.app_env(i)),
+                log_path=self.logs / f"app{i + 1}.log",
+            )
+            for i, port in enumerate(self.ports.apps)
+        ]
+        self.nginx_cfg = nginx.NginxConfig(
+            listen=f"{LOOPBACK}:{self.ports.http}",
+            upstreams=tuple(f"{LOOPBACK}:{port}" for port in self.ports.apps),
+            prefix=base / "nginx",
+            worker_processes=spec.nginx_workers,
+        )
+        self.nginx_proc: Managed | None = None
+
+    # -- addresses ---------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.ports.http}"
+
+    def app_url(self, index: int) -> str:
+        return f"http://{LOOPBACK}:{self.ports.apps[index]}"
+
+    def app_env(self, index: int) -> dict[str, str]:
+        data_dir = self.spec.base_dir / f"app{index + 1}"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return app_env(
+            self.env_spec, index, secret_key=self.spec.secret_key, data_dir=str(data_dir)
+        )
+
+    # -- whole topology ----------------------------------------------------------------
+    def start(self, timeout: float = 150.0) -> Topology:
+        deadline = time.monotonic() + timeout
+        base = self.spec.base_dir
+        base.mkdir(parents=True, exist_ok=True)
+        base.chmod(0o755)  # postgres must be able to reach its data directories
+        postgres.make_owned_dir(self.logs)
+        (base / "redis").mkdir(exist_ok=True)
+
+        postgres.init_primary(self.primary_dir, self.ports.pg_primary, durable=self.spec.durable)
+        self.start_primary()
+        postgres.ensure_database(self.ports.pg_primary)
+        for i, port in enumerate(self.ports.pg_replicas):
+            postgres.init_replica(
+                self.replica_dirs[i], self.ports.pg_primary, port, postgres.slot_name(i),
+                apply_delay=self.spec.replica_apply_delay,
+            )  # fmt: skip
+            self.start_replica(i)
+        if self.ports.pg_replicas:
+            postgres.wait_replica_streaming(self.ports.pg_primary, _left(deadline))
+        self.start_redis()
+        app.migrate(self.app_env(0))
+        for i in range(len(self.apps)):
+            self.start_app(i, wait=False)
+        for i in range(len(self.apps)):
+            self.wait_app_ready(i, _left(deadline))
+        self.start_nginx(_left(deadline))
+        return self
+
+    def stop(self) -> None:
+        """Stop everything we started, newest first; never raises."""
+        steps = [lambda: self.nginx_proc.stop(5) if self.nginx_proc else None]
+        steps += [lambda proc=proc: proc.stop(15) for proc in self.apps]
+        steps += [lambda: self.redis_proc.stop(5)]
+        steps += [lambda d=d: postgres.stop(d, "fast", 20) for d in self.replica_dirs]
+        steps += [lambda: postgres.stop(self.primary_dir, "fast", 20)]
+        for step in steps:
+            with contextlib.suppress(Exception):
+                step()
+        for datadir in [*self.replica_dirs, self.primary_dir]:
+            with contextlib.suppress(Exception):
+                postgres.kill_hard(datadir)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.spec.base_dir, ignore_errors=True)
+
+    # -- components --------------------------------------------------------------------
+    def start_primary(self) -> None:
+        postgres.start(self.primary_dir, self.logs / "pg-primary.log")
+        postgres.wait_ready(self.ports.pg_primary)
+
+    def start_replica(self, index: int = 0) -> None:
+        postgres.start(self.replica_dirs[index], self.logs / f"pg-replica{index + 1}.log")
+        postgres.wait_ready(self.ports.pg_replicas[index])
+
+    def stop_replica(self, index: int = 0, mode: str = "fast") -> None:
+        postgres.stop(self.replica_dirs[index], mode)
+
+    def set_replica_delay(self, delay: str | None, index: int = 0) -> None:
+        postgres.set_apply_delay(self.replica_dirs[index], self.ports.pg_replicas[index], delay)
+
+    def start_redis(self, timeout: float = 15.0) -> None:
+        self.redis_proc.start()
+        wait_until(
+            lambda: redis.ping(self.ports.redis), timeout, "redis", alive=self.redis_proc.alive
+        )
+
+    def stop_redis(self) -> None:
+        self.redis_proc.stop(5)
+
+    def start_app(self, index: int, wait: bool = True, timeout: float = 60.0) -> None:
+        self.apps[index].start()
+        if wait:
+            self.wait_app_ready(index, timeout)
+
+    def wait_app_ready(self, index: int, timeout: float) -> None:
+        proc = self.apps[index]
+        try:
+            wait_http_ok(self.app_url(index) + APP_READY_PATH, timeout, alive=proc.alive)
+        except StackError as exc:
+            raise StackError(f"{exc}\n--- {proc.name} log ---\n{proc.log_tail()}") from exc
+
+    def kill_app(self, index: int) -> None:
+        """SIGKILL the instance's whole process group: the machine dying under it."""
+        proc = self.apps[index]
+        proc.signal_group(signal.SIGKILL)
+        proc.wait(10)
+
+    def terminate_app(self, index: int) -> None:
+        """SIGTERM to the gunicorn master only, as a process manager would send it."""
+        self.apps[index].send(signal.SIGTERM)
+
+    def start_nginx(self, timeout: float = 20.0) -> None:
+        conf = nginx.write(self.nginx_cfg)
+        nginx.check(self.nginx_cfg, conf)
+        self.nginx_proc = Managed(
+            "nginx", nginx.argv(self.nginx_cfg, conf), log_path=self.logs / "nginx.out"
+        ).start()
+        proc = self.nginx_proc
+        wait_http_ok(self.base_url + NGINX_HEALTH_PATH, timeout, alive=proc.alive)
+
+    def logs_tail(self, lines: int = 20) -> str:
+        parts = []
+        for path in sorted(self.logs.glob("*")):
+            text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+            parts.append(f"--- {path.name} ---\n" + "\n".join(text))
+        return "\n".join(parts)
+
+
+def _left(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise StackError("topology did not start in time")
+    return left

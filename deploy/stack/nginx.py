@@ -1,0 +1,141 @@
+"""Render deploy/nginx/nginx.conf.template for given ports, and run nginx as our own process."""
+
+from __future__ import annotations
+
+import grp
+import ipaddress
+import os
+import pwd
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from stack.proc import StackError
+from stack.topology import REPO_ROOT
+
+TEMPLATE_PATH = REPO_ROOT / "deploy" / "nginx" / "nginx.conf.template"
+DEFAULT_STATIC_ROOT = REPO_ROOT / "frontend" / "dist"
+
+
+class _ConfTemplate(Template):
+    # nginx uses $ for its own variables, so placeholders are @@{name}.
+    delimiter = "@@"
+
+
+@dataclass(frozen=True)
+class NginxConfig:
+    listen: str  # "127.0.0.1:8080", or "8080" inside a container
+    upstreams: tuple[str, ...]  # "host:port" of every app instance
+    prefix: Path  # runtime directory: pid, logs, temp files
+    static_root: Path = DEFAULT_STATIC_ROOT  # the SPA build: <root>/assets/...
+    trusted_proxies: tuple[str, ...] = ()  # CIDRs allowed to set X-Forwarded-For
+    worker_processes: str = "auto"
+    auth_rate: str = "20r/s"
+    auth_burst: int = 40
+    max_fails: int = 1
+    fail_timeout: str = "5s"
+    upstream_keepalive_timeout: str = "4s"
+    pid_path: str | None = None  # defaults under prefix
+    error_log: str | None = None
+    access_log: str | None = None
+    temp_dir: str | None = None
+    run_user: str | None = None  # worker user when the master runs as root; None = auto
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.prefix / "logs"
+
+    def resolved_error_log(self) -> str:
+        return self.error_log or str(self.logs_dir / "error.log")
+
+
+def _user_line(cfg: NginxConfig) -> str:
+    if cfg.run_user is not None:
+        return f"user {cfg.run_user};" if cfg.run_user else ""
+    if os.geteuid() != 0:
+        return ""  # the `user` directive only means something to a root master
+    for group in ("nogroup", "nobody"):
+        try:
+            grp.getgrnam(group)
+        except KeyError:
+            continue
+        pwd.getpwnam("nobody")
+        return f"user nobody {group};"
+    return ""
+
+
+def _real_ip_block(trusted: tuple[str, ...]) -> str:
+    if not trusted:
+        return "    # No trusted proxies configured: X-Forwarded-For from clients is ignored."
+    lines = []
+    for cidr in trusted:
+        ipaddress.ip_network(cidr, strict=False)  # refuse garbage before nginx sees it
+        lines.append(f"    set_real_ip_from {cidr};")
+    lines += ["    real_ip_header X-Forwarded-For;", "    real_ip_recursive on;"]
+    return "\n".join(lines)
+
+
+def render(cfg: NginxConfig) -> str:
+    if not cfg.upstreams:
+        raise StackError("nginx needs at least one upstream")
+    servers = "\n".join(
+        f"        server {addr} max_fails={cfg.max_fails} fail_timeout={cfg.fail_timeout};"
+        for addr in cfg.upstreams
+    )
+    values = {
+        "user_line": _user_line(cfg),
+        "worker_processes": cfg.worker_processes,
+        "pid_path": cfg.pid_path or str(cfg.prefix / "nginx.pid"),
+        "error_log": cfg.resolved_error_log(),
+        "access_log": cfg.access_log or str(cfg.logs_dir / "access.log"),
+        "temp_dir": cfg.temp_dir or str(cfg.prefix / "temp"),
+        "real_ip": _real_ip_block(cfg.trusted_proxies),
+        "auth_rate": cfg.auth_rate,
+        "auth_burst": str(cfg.auth_burst),
+        "upstream_servers": servers,
+        "upstream_keepalive_timeout": cfg.upstream_keepalive_timeout,
+        "listen": cfg.listen,
+        "static_root": str(cfg.static_root),
+    }
+    return _ConfTemplate(TEMPLATE_PATH.read_text(encoding="utf-8")).substitute(values)
+
+
+def write(cfg: NginxConfig, path: Path | None = None) -> Path:
+    """Render into `path` (default <prefix>/nginx.conf) and create the runtime directories."""
+    for sub in (cfg.prefix, cfg.logs_dir, Path(cfg.temp_dir or cfg.prefix / "temp")):
+        sub.mkdir(parents=True, exist_ok=True)
+    target = path or cfg.prefix / "nginx.conf"
+    target.write_text(render(cfg), encoding="utf-8")
+    return target
+
+
+def binary() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+    if not found:
+        raise StackError("nginx is not installed: run `make system-deps`")
+    return found
+
+
+def argv(cfg: NginxConfig, conf: Path) -> list[str]:
+    """nginx in the foreground with everything under its own prefix."""
+    return [
+        binary(), "-p", str(cfg.prefix), "-c", str(conf), "-e", cfg.resolved_error_log(),
+        "-g", "daemon off;",
+    ]  # fmt: skip
+
+
+def check(cfg: NginxConfig, conf: Path) -> str:
+    """`nginx -t` on a rendered file; returns nginx's report, raises on a bad config."""
+    result = subprocess.run(  # noqa: S603 - argv built by us
+        [binary(), "-t", "-p", str(cfg.prefix), "-c", str(conf), "-e", cfg.resolved_error_log()],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    report = (result.stdout + result.stderr).strip()
+    if result.returncode != 0:
+        raise StackError(f"nginx -t failed:\n{report}")
+    return report

@@ -1,0 +1,160 @@
+"""Small process and readiness helpers shared by `make stack` and the fault tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+
+class StackError(RuntimeError):
+    """A component did not start, or did not become ready in time."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on right now (the kernel picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    ports: set[int] = set()
+    while len(ports) < count:
+        ports.add(free_port(host))
+    return sorted(ports)
+
+
+def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(
+    predicate: Callable[[], bool],
+    timeout: float,
+    what: str,
+    interval: float = 0.1,
+    alive: Callable[[], bool] | None = None,
+) -> None:
+    """Poll `predicate` until true; raise StackError naming `what` on time-out or death."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        if alive is not None and not alive():
+            raise StackError(f"{what}: process exited before it was ready")
+        time.sleep(interval)
+    raise StackError(f"{what}: not ready after {timeout:.0f}s")
+
+
+def http_status(url: str, timeout: float = 2.0) -> int | None:
+    """The HTTP status of a GET (None when nothing answers). Never raises."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except (OSError, ValueError):
+        return None
+
+
+def wait_http_ok(url: str, timeout: float, alive: Callable[[], bool] | None = None) -> None:
+    wait_until(lambda: http_status(url) == 200, timeout, f"GET {url}", 0.2, alive)
+
+
+def wait_tcp(port: int, timeout: float, host: str = "127.0.0.1") -> None:
+    wait_until(lambda: port_open(port, host), timeout, f"tcp {host}:{port}")
+
+
+@dataclass
+class Managed:
+    """A child process we started ourselves, in its own process group."""
+
+    name: str
+    argv: Sequence[str]
+    env: dict[str, str] | None = None
+    log_path: Path | None = None
+    cwd: Path | None = None
+    popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _log: IO[bytes] | None = field(default=None, repr=False)
+
+    def start(self) -> Managed:
+        if self.alive():
+            return self
+        stdout: IO[bytes] | int = subprocess.DEVNULL
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            self._log = self.log_path.open("ab")
+            stdout = self._log
+        self.popen = subprocess.Popen(  # noqa: S603 - argv built by us
+            list(self.argv),
+            env=self.env,
+            cwd=self.cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    @property
+    def pid(self) -> int:
+        if self.popen is None:
+            raise StackError(f"{self.name} was never started")
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def signal_group(self, signum: int) -> None:
+        """Signal the whole process group (a gunicorn master and its workers)."""
+        if self.popen is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.popen.pid, signum)
+
+    def send(self, signum: int) -> None:
+        if self.alive() and self.popen is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self.popen.send_signal(signum)
+
+    def wait(self, timeout: float) -> int | None:
+        if self.popen is None:
+            return None
+        try:
+            return self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, timeout: float = 10.0, signum: int = signal.SIGTERM) -> None:
+        """Ask nicely, then SIGKILL the group; always reap and close the log."""
+        if self.popen is not None:
+            if self.popen.poll() is None:
+                self.send(signum)
+                if self.wait(timeout) is None:
+                    self.signal_group(signal.SIGKILL)
+                    self.wait(5.0)
+            # Leftover workers of a master that died: end the group.
+            self.signal_group(signal.SIGKILL)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log_tail(self, lines: int = 30) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
