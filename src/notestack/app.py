@@ -1,0 +1,83 @@
+"""The application factory: wires settings, databases, middleware and routers."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from notestack import __version__
+from notestack.auth import router as auth_router
+from notestack.auth.revocation import RevocationList
+from notestack.core import health
+from notestack.core.database import Database
+from notestack.core.errors import install_error_handlers
+from notestack.core.logging import configure_logging
+from notestack.core.middleware import (
+    BodySizeLimitMiddleware,
+    CrossOriginWriteGuard,
+    RequestContextMiddleware,
+)
+from notestack.core.security import TokenCodec
+from notestack.core.settings import Settings, get_settings
+from notestack.notes import router as notes_router
+from notestack.web.frontend import mount_frontend
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    instance = settings.instance_name or f"{socket.gethostname()}:{os.getpid()}"
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.db.dispose()
+
+    app = FastAPI(
+        title="NoteStack",
+        version=__version__,
+        summary="Notes and tasks: the v1 API",
+        lifespan=lifespan,
+    )
+    db = Database(settings)
+    app.state.settings = settings
+    app.state.instance = instance
+    app.state.db = db
+    app.state.token_codec = TokenCodec(
+        settings.resolved_secret_key(), settings.token_lifetime_seconds
+    )
+    app.state.revocations = RevocationList(db)
+    app.state.cache = None
+    app.state.replicas = None
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(auth_router.public_router)
+    api.include_router(auth_router.protected_router)
+    api.include_router(notes_router.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    install_error_handlers(app)
+
+    # Outermost last: the request context wraps everything, so even a 413 has a request id.
+    app.add_middleware(CrossOriginWriteGuard, allowed_origins=settings.cors_origins)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-ID"],
+            expose_headers=["ETag", "X-Request-ID"],
+            max_age=600,
+        )
+    app.add_middleware(RequestContextMiddleware, instance=instance)
+    mount_frontend(app, settings)
+    return app

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, exists, or_, select
+
+from notestack.auth.models import RevokedToken, User
+from notestack.core.database import ReadSession, WriteSession
+
+
+async def get_by_id(session: ReadSession, user_id: uuid.UUID) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def get_by_email(session: ReadSession, email: str) -> User | None:
+    result = await session.execute(select(User).where(User.email == email))
+    return result.scalar_one_or_none()
+
+
+async def find_conflicts(session: ReadSession, username: str, email: str) -> list[User]:
+    result = await session.execute(
+        select(User).where(or_(User.username == username, User.email == email))
+    )
+    return list(result.scalars())
+
+
+async def add(session: WriteSession, user: User) -> User:
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def revoke_token(session: WriteSession, jti: str, expires_at: datetime) -> None:
+    if await session.get(RevokedToken, jti) is None:
+        session.add(RevokedToken(jti=jti, expires_at=expires_at))
+        await session.flush()
+
+
+async def is_token_revoked(session: ReadSession, jti: str) -> bool:
+    result = await session.execute(select(exists().where(RevokedToken.jti == jti)))
+    return bool(result.scalar())
+
+
+async def purge_expired_revocations(session: WriteSession, now: datetime) -> None:
+    await session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))

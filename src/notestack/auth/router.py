@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from notestack.auth import service
+from notestack.auth.dependencies import CurrentIdentity, TokenCodecDep, get_identity
+from notestack.auth.schemas import (
+    LoginEnvelope,
+    LoginIn,
+    MessageEnvelope,
+    RegisterIn,
+    UserEnvelope,
+    user_json,
+)
+from notestack.core.deps import PrimaryReadSessionDep, SettingsDep, WriteSessionDep
+from notestack.core.middleware import ACCESS_COOKIE
+from notestack.core.responses import envelope, json_response
+from notestack.core.settings import Settings
+
+public_router = APIRouter(prefix="/auth", tags=["auth"])
+protected_router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(get_identity)])
+
+_ERRORS = {
+    400: {"description": "Malformed request"},
+    401: {"description": "Not signed in, or the token is invalid, expired or revoked"},
+    409: {"description": "Email or username already registered"},
+    422: {"description": "Invalid input, with field errors"},
+}
+
+
+@public_router.post(
+    "/register",
+    status_code=201,
+    response_model=UserEnvelope,
+    responses={k: _ERRORS[k] for k in (400, 409, 422)},
+    summary="Create an account",
+)
+async def register(data: RegisterIn, session: WriteSessionDep) -> Response:
+    user = await service.register(session, data)
+    return json_response(envelope("Account created", user=user_json(user)), status_code=201)
+
+
+@public_router.post(
+    "/login",
+    response_model=LoginEnvelope,
+    responses={k: _ERRORS[k] for k in (400, 401, 422)},
+    summary="Sign in: returns a token and sets the AccessToken cookie",
+)
+async def login(
+    data: LoginIn, session: PrimaryReadSessionDep, codec: TokenCodecDep, settings: SettingsDep
+) -> Response:
+    user = await service.authenticate(session, data)
+    token, _claims = service.issue_token(codec, user)
+    response = json_response(envelope("Signed in", token=token, user=user_json(user)))
+    _set_cookie(response, settings, token, int(codec.lifetime.total_seconds()))
+    return response
+
+
+@protected_router.get(
+    "/profile",
+    response_model=UserEnvelope,
+    responses={401: _ERRORS[401]},
+    summary="The signed-in account",
+)
+async def profile(identity: CurrentIdentity, session: PrimaryReadSessionDep) -> Response:
+    user = await service.profile(session, identity)
+    return json_response(envelope("Profile", user=user_json(user)))
+
+
+@protected_router.post(
+    "/logout",
+    response_model=MessageEnvelope,
+    responses={401: _ERRORS[401]},
+    summary="Sign out: the token is refused from now on, on every instance",
+)
+async def logout(identity: CurrentIdentity, session: WriteSessionDep, settings: SettingsDep) -> Response:
+    await service.revoke(session, identity)
+    response = json_response(envelope("Signed out"))
+    response.delete_cookie(
+        ACCESS_COOKIE,
+        path="/",
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite=settings.cookie_samesite,
+    )
+    return response
+
+
+def _set_cookie(response: Response, settings: Settings, token: str, max_age: int) -> None:
+    response.set_cookie(
+        ACCESS_COOKIE,
+        token,
+        max_age=max_age,
+        path="/",
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite=settings.cookie_samesite,
+    )

@@ -1,0 +1,98 @@
+"""Account rules: registration, credentials, token revocation."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from anyio import to_thread
+from sqlalchemy.exc import IntegrityError
+
+from notestack.auth import repository
+from notestack.auth.models import User
+from notestack.auth.schemas import LoginIn, RegisterIn
+from notestack.core.database import ReadSession, WriteSession
+from notestack.core.errors import Conflict, Unauthorized
+from notestack.core.security import (
+    InvalidTokenError,
+    TokenClaims,
+    TokenCodec,
+    hash_password,
+    verify_password,
+)
+
+INVALID_CREDENTIALS = "Invalid email or password"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who is calling: the verified, unrevoked claims of their token."""
+
+    user_id: uuid.UUID
+    jti: str
+    expires_at: datetime
+
+
+async def register(session: WriteSession, data: RegisterIn) -> User:
+    conflicts = await repository.find_conflicts(session, data.username, data.email)
+    _raise_for_conflicts(conflicts, data)
+    password_hash = await to_thread.run_sync(hash_password, data.password)
+    user = User(
+        username=data.username,
+        email=data.email,
+        name=data.name or data.username,
+        password_hash=password_hash,
+    )
+    try:
+        async with session.begin_nested():
+            return await repository.add(session, user)
+    except IntegrityError as exc:
+        conflicts = await repository.find_conflicts(session, data.username, data.email)
+        _raise_for_conflicts(conflicts, data)
+        raise Conflict("Username or email is already registered") from exc
+
+
+def _raise_for_conflicts(conflicts: list[User], data: RegisterIn) -> None:
+    errors = []
+    if any(user.email == data.email for user in conflicts):
+        errors.append({"field": "email", "message": "is already registered"})
+    if any(user.username == data.username for user in conflicts):
+        errors.append({"field": "username", "message": "is already taken"})
+    if errors:
+        message = " and ".join(f"{e['field']} {e['message']}" for e in errors)
+        raise Conflict(message[0].upper() + message[1:], errors=errors)
+
+
+async def authenticate(session: ReadSession, data: LoginIn) -> User:
+    user = await repository.get_by_email(session, data.email.strip().lower())
+    password_hash = user.password_hash if user else None
+    valid = await to_thread.run_sync(verify_password, password_hash, data.password)
+    if user is None or not valid:
+        raise Unauthorized(INVALID_CREDENTIALS)
+    return user
+
+
+def issue_token(codec: TokenCodec, user: User) -> tuple[str, TokenClaims]:
+    return codec.issue(user.id)
+
+
+def verify_token(codec: TokenCodec, token: str | None) -> TokenClaims:
+    if not token:
+        raise Unauthorized("Authentication required")
+    try:
+        return codec.decode(token)
+    except InvalidTokenError as exc:
+        raise Unauthorized("Invalid or expired token") from exc
+
+
+async def revoke(session: WriteSession, identity: Identity) -> None:
+    await repository.revoke_token(session, identity.jti, identity.expires_at)
+    await repository.purge_expired_revocations(session, datetime.now(UTC))
+
+
+async def profile(session: ReadSession, identity: Identity) -> User:
+    user = await repository.get_by_id(session, identity.user_id)
+    if user is None:
+        raise Unauthorized("This account no longer exists")
+    return user

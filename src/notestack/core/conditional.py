@@ -1,0 +1,45 @@
+"""HTTP conditional requests: entity tags, If-Match and If-None-Match."""
+
+from __future__ import annotations
+
+import hashlib
+
+from notestack.core.errors import BadRequest
+
+
+def body_etag(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def version_etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
+
+
+def none_match(if_none_match: str | None, etag: str) -> bool:
+    """True when the client's copy is current (answer 304)."""
+    if not if_none_match:
+        return False
+    tags = _tags(if_none_match)
+    return "*" in tags or etag in tags
+
+
+def expected_versions(if_match: str | None) -> list[int] | None:
+    """The versions an If-Match header accepts; ``None`` when any version will do."""
+    if if_match is None or not if_match.strip():
+        return None
+    versions: list[int] = []
+    for tag in _tags(if_match):
+        if tag == "*":
+            return None
+        raw = tag.strip('"')
+        if not raw.isdigit():
+            raise BadRequest(
+                'If-Match must hold the note\'s ETag, such as "3"',
+                errors=[{"field": "If-Match", "message": f"not a note version: {tag}"}],
+            )
+        versions.append(int(raw))
+    return versions

@@ -1,0 +1,119 @@
+"""Engines and sessions: one write engine (the primary) and read engines (replicas or primary).
+
+The two session classes make the read/write split visible to the type checker: a repository
+method that writes takes a ``WriteSession``; one that only reads takes a ``ReadSession``
+(a ``WriteSession`` is also a ``ReadSession``, so a write path may read its own writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from notestack.core.settings import Settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class ReadSession(AsyncSession):
+    """A session whose queries may be served by a read replica."""
+
+
+class WriteSession(ReadSession):
+    """A session on the primary; the only kind that may change data."""
+
+    def after_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run ``hook`` once this request's transaction has committed, before the response."""
+        self.info.setdefault(_AFTER_COMMIT, []).append(hook)
+
+    async def run_after_commit_hooks(self) -> None:
+        hooks: list[Callable[[], Awaitable[None]]] = self.info.pop(_AFTER_COMMIT, [])
+        for hook in hooks:
+            await hook()
+
+
+_AFTER_COMMIT = "notestack.after_commit"
+
+
+def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
+    """WAL, a busy timeout and (for writers) BEGIN IMMEDIATE.
+
+    A deferred transaction that reads and then writes cannot wait for a concurrent writer: SQLite
+    answers "database is locked" at once. Taking the write lock at BEGIN makes writers queue on
+    the busy timeout instead, so several worker processes can write at the same time.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_engine(url: str, settings: Settings, *, writer: bool) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            from pathlib import Path
+
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_pre_ping=False
+        )
+        _configure_sqlite(engine, immediate=writer)
+        return engine
+    return create_async_engine(
+        url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"timeout": settings.database_connect_timeout_seconds},
+    )
+
+
+class Database:
+    """The process's engines and session factories."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.write_engine = create_engine(settings.database_url, settings, writer=True)
+        if settings.is_sqlite:
+            self.primary_read_engine = create_engine(settings.database_url, settings, writer=False)
+        else:
+            self.primary_read_engine = self.write_engine
+        self.replica_engines = [
+            create_engine(url, settings, writer=False) for url in settings.database_replica_urls
+        ]
+        self._write_sessions = async_sessionmaker(
+            self.write_engine, class_=WriteSession, expire_on_commit=False
+        )
+        self._read_sessions = {
+            id(engine): async_sessionmaker(engine, class_=ReadSession, expire_on_commit=False)
+            for engine in [self.primary_read_engine, *self.replica_engines]
+        }
+
+    def write_session(self) -> WriteSession:
+        return self._write_sessions()
+
+    def read_session(self, engine: AsyncEngine | None = None) -> ReadSession:
+        return self._read_sessions[id(engine or self.primary_read_engine)]()
+
+    async def dispose(self) -> None:
+        engines = {id(e): e for e in [self.write_engine, self.primary_read_engine]}
+        engines.update({id(e): e for e in self.replica_engines})
+        for engine in engines.values():
+            await engine.dispose()

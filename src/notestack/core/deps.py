@@ -1,0 +1,47 @@
+"""Request-scoped dependencies shared by every domain."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from notestack.core.database import Database, ReadSession, WriteSession
+from notestack.core.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+async def _write_session(request: Request) -> AsyncIterator[WriteSession]:
+    """The one place a request's changes are committed (or rolled back on any error).
+
+    Scoped to the endpoint function, so the commit and its after-commit hooks (cache
+    invalidation, replica positions) finish before the client hears that the write succeeded.
+    """
+    async with get_database(request).write_session() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.run_after_commit_hooks()
+
+
+async def _primary_read_session(request: Request) -> AsyncIterator[ReadSession]:
+    async with get_database(request).read_session() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+WriteSessionDep = Annotated[WriteSession, Depends(_write_session, scope="function")]
+PrimaryReadSessionDep = Annotated[ReadSession, Depends(_primary_read_session, scope="function")]

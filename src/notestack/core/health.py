@@ -1,0 +1,58 @@
+"""Liveness and readiness: /readyz tells a load balancer whether to send traffic here."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import text
+from starlette.responses import Response
+
+from notestack.core import lifecycle, metrics
+from notestack.core.responses import json_response
+
+router = APIRouter(include_in_schema=True, tags=["health"])
+DB_CHECK_TIMEOUT_SECONDS = 2.0
+
+
+@router.get("/healthz", summary="The process is alive")
+async def healthz() -> Response:
+    return json_response({"status": "ok", "pid": os.getpid()})
+
+
+@router.get("/readyz", summary="The process should receive traffic (503 when not)")
+async def readyz(request: Request) -> Response:
+    state = request.app.state
+    checks: dict[str, Any] = {"database": await _check_database(request)}
+    if state.cache is not None:
+        checks["cache"] = "ok" if state.cache.available else "degraded"
+    if state.replicas is not None:
+        checks["replicas"] = state.replicas.describe()
+    if lifecycle.is_draining():
+        status = "draining"
+    elif checks["database"] != "ok":
+        status = "fail"
+    else:
+        status = "ok"
+    body = {"status": status, "instance": state.instance, "pid": os.getpid(), "checks": checks}
+    return json_response(body, status_code=200 if status == "ok" else 503)
+
+
+async def _check_database(request: Request) -> str:
+    async def select_one() -> None:
+        async with request.app.state.db.write_engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.wait_for(select_one(), DB_CHECK_TIMEOUT_SECONDS)
+        return "ok"
+    except Exception as exc:
+        return f"fail: {type(exc).__name__}"
+
+
+@router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+async def metrics_endpoint(request: Request) -> Response:
+    body, content_type = metrics.render(request.app.state.settings.prometheus_multiproc_dir)
+    return Response(body, media_type=content_type)

@@ -1,0 +1,63 @@
+"""Prometheus metrics. Under several worker processes, ``PROMETHEUS_MULTIPROC_DIR`` (set by
+``notestack serve`` before workers start) makes every worker write to shared files."""
+
+from __future__ import annotations
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+REQUESTS = Counter(
+    "notestack_http_requests_total", "HTTP requests", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "notestack_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+CACHE = Counter(
+    "notestack_cache_requests_total", "Cache look-ups by result", ["kind", "result"]
+)
+READS_ROUTED = Counter(
+    "notestack_db_reads_total", "Read sessions by where they were routed", ["target"]
+)
+REPLICA_LAG_BYTES = Gauge(
+    "notestack_replica_lag_bytes",
+    "Replay lag of each replica behind the primary, in WAL bytes",
+    ["replica"],
+    multiprocess_mode="max",
+)
+REPLICA_LAG_SECONDS = Gauge(
+    "notestack_replica_lag_seconds",
+    "Seconds since the last transaction replayed on each replica",
+    ["replica"],
+    multiprocess_mode="max",
+)
+REPLICA_HEALTHY = Gauge(
+    "notestack_replica_healthy",
+    "1 when a replica is used for reads",
+    ["replica"],
+    multiprocess_mode="min",
+)
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    REQUESTS.labels(method, route, str(status)).inc()
+    LATENCY.labels(method, route).observe(seconds)
+
+
+def render(multiprocess_dir: str) -> tuple[bytes, str]:
+    if multiprocess_dir:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    from prometheus_client import REGISTRY
+
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

@@ -1,0 +1,118 @@
+"""The one place that reads the environment: every knob is a ``NOTESTACK_`` variable."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_DATA_DIR = REPO_ROOT / "data"
+MIN_SECRET_KEY_LENGTH = 32
+SECRET_KEY_FILE = "secret_key"
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTESTACK_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    instance_name: str = Field(default="", description="Shown by /readyz; defaults to host:pid.")
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = ""
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    replica_max_lag_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
+    replica_max_lag_seconds: float = Field(default=30.0, ge=0)
+    redis_url: str = ""
+    cache_ttl_seconds: int = Field(default=300, ge=1)
+    secret_key: str = ""
+    token_lifetime_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cookie_secure: bool = False
+    cookie_samesite: Literal["lax", "strict", "none"] = "lax"
+    frontend_dist: Path = REPO_ROOT / "frontend" / "dist"
+    asset_base_url: str = ""
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1"])
+    drain_seconds: float = Field(default=0.0, ge=0, le=60)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    prometheus_multiproc_dir: str = Field(
+        default="",
+        validation_alias=AliasChoices("NOTESTACK_METRICS_DIR", "PROMETHEUS_MULTIPROC_DIR"),
+    )
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("database_replica_urls", "cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("cookie_samesite", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _defaults_and_checks(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'notestack.db'}"
+        if self.cookie_samesite == "none" and not self.cookie_secure:
+            raise ValueError("NOTESTACK_COOKIE_SAMESITE=none requires NOTESTACK_COOKIE_SECURE=true")
+        if self.secret_key:
+            _check_secret_strength(self.secret_key)
+        elif not self.is_embedded_default:
+            raise ValueError(
+                "NOTESTACK_SECRET_KEY is required outside the embedded SQLite default "
+                f"(at least {MIN_SECRET_KEY_LENGTH} random characters)"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_embedded_default(self) -> bool:
+        """SQLite in development or test: the one-command laptop setup."""
+        return self.is_sqlite and self.environment != "production"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept in the data directory."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / SECRET_KEY_FILE
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            with path.open("x", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        except FileExistsError:
+            pass
+        key = path.read_text(encoding="utf-8").strip()
+        _check_secret_strength(key)
+        return key
+
+
+def _check_secret_strength(key: str) -> None:
+    weak = {"secret", "changeme", "change-me", "password", "notestack"}
+    if len(key) < MIN_SECRET_KEY_LENGTH or key.lower() in weak or len(set(key)) < 10:
+        raise ValueError(
+            f"NOTESTACK_SECRET_KEY is too weak: use at least {MIN_SECRET_KEY_LENGTH} random "
+            "characters (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,5 @@
+"""ASGI entry point: ``notestack.main:app``."""
+
+from notestack.app import create_app
+
+app = create_app()

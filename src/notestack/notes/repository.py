@@ -1,0 +1,117 @@
+"""Every query on notes. Each is scoped by owner: a note id alone never reaches a row."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, or_, select, tuple_, update
+
+from notestack.core.database import ReadSession, WriteSession
+from notestack.core.models import utcnow
+from notestack.notes.cursor import Cursor
+from notestack.notes.models import Note
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    status: str | None = None
+    priority: str | None = None
+    search: str | None = None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(user_id: uuid.UUID, filters: ListFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Note.user_id == user_id]
+    if filters.status:
+        conditions.append(Note.status == filters.status)
+    if filters.priority:
+        conditions.append(Note.priority == filters.priority)
+    if filters.search:
+        pattern = f"%{_escape_like(filters.search)}%"
+        conditions.append(
+            or_(
+                Note.title.ilike(pattern, escape="\\"),
+                Note.description.ilike(pattern, escape="\\"),
+            )
+        )
+    return conditions
+
+
+def list_statement(
+    user_id: uuid.UUID, filters: ListFilter, after: Cursor | None, limit: int
+) -> Any:
+    """Newest first, by keyset: one range scan of (user_id, created_at DESC, id DESC)."""
+    conditions = _conditions(user_id, filters)
+    if after is not None:
+        conditions.append(tuple_(Note.created_at, Note.id) < tuple_(after.created_at, after.note_id))
+    return (
+        select(Note)
+        .where(*conditions)
+        .order_by(Note.created_at.desc(), Note.id.desc())
+        .limit(limit)
+    )
+
+
+async def list_page(
+    session: ReadSession, user_id: uuid.UUID, filters: ListFilter, after: Cursor | None, limit: int
+) -> Sequence[Note]:
+    result = await session.execute(list_statement(user_id, filters, after, limit))
+    return result.scalars().all()
+
+
+async def get(session: ReadSession, user_id: uuid.UUID, note_id: uuid.UUID) -> Note | None:
+    result = await session.execute(
+        select(Note).where(Note.id == note_id, Note.user_id == user_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def add(session: WriteSession, note: Note) -> Note:
+    session.add(note)
+    await session.flush()
+    return note
+
+
+async def update_fields(
+    session: WriteSession,
+    user_id: uuid.UUID,
+    note_id: uuid.UUID,
+    changes: dict[str, Any],
+    expected_versions: Collection[int] | None,
+) -> Note | None:
+    """Apply ``changes`` and bump the version in one statement, if the version still matches."""
+    statement = (
+        update(Note)
+        .where(Note.id == note_id, Note.user_id == user_id)
+        .values(**changes, version=Note.version + 1, updated_at=utcnow())
+        .returning(Note)
+        .execution_options(synchronize_session=False)
+    )
+    if expected_versions is not None:
+        statement = statement.where(Note.version.in_(expected_versions))
+    result = await session.execute(statement)
+    return result.scalar_one_or_none()
+
+
+async def delete_one(
+    session: WriteSession,
+    user_id: uuid.UUID,
+    note_id: uuid.UUID,
+    expected_versions: Collection[int] | None,
+) -> bool:
+    statement = (
+        delete(Note)
+        .where(Note.id == note_id, Note.user_id == user_id)
+        .returning(Note.id)
+        .execution_options(synchronize_session=False)
+    )
+    if expected_versions is not None:
+        statement = statement.where(Note.version.in_(expected_versions))
+    result = await session.execute(statement)
+    return result.scalar_one_or_none() is not None

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query
+from starlette.responses import Response
+
+from notestack.auth.dependencies import CurrentIdentity, get_identity
+from notestack.core.conditional import body_etag, expected_versions, none_match, version_etag
+from notestack.core.deps import WriteSessionDep
+from notestack.core.responses import dumps, envelope, json_response
+from notestack.notes import service
+from notestack.notes.cursor import Cursor
+from notestack.notes.dependencies import NoteReadSessionDep
+from notestack.notes.models import NotePriority, NoteStatus
+from notestack.notes.repository import ListFilter
+from notestack.notes.schemas import (
+    NoteCreate,
+    NoteEnvelope,
+    NoteListEnvelope,
+    NoteUpdate,
+    note_json,
+)
+
+router = APIRouter(prefix="/note", tags=["notes"], dependencies=[Depends(get_identity)])
+
+_NOT_FOUND = {404: {"description": "No such note among the caller's notes"}}
+_PRECONDITION = {412: {"description": "If-Match does not match the note's current version"}}
+IfMatch = Annotated[str | None, Header(alias="If-Match")]
+
+
+def _note_response(message: str, note_dict: dict[str, object], status_code: int = 200) -> Response:
+    headers = {"ETag": version_etag(int(str(note_dict["version"])))}
+    return json_response(envelope(message, note=note_dict), status_code, headers)
+
+
+@router.get("", response_model=NoteListEnvelope, summary="The caller's notes, newest first")
+async def list_notes(
+    identity: CurrentIdentity,
+    session: NoteReadSessionDep,
+    limit: Annotated[int | None, Query(ge=1, le=100, description="Page size, 1-100")] = None,
+    cursor: Annotated[str | None, Query(max_length=512, description="nextCursor")] = None,
+    status: NoteStatus | None = None,
+    priority: NotePriority | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="Search title, description")] = None,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+) -> Response:
+    filters = ListFilter(
+        status=status.value if status else None,
+        priority=priority.value if priority else None,
+        search=(q or "").strip() or None,
+    )
+    after = Cursor.decode(cursor) if cursor else None
+    page = await service.list_notes(session, identity.user_id, filters, after, limit)
+    body = dumps(
+        envelope(
+            "Notes fetched",
+            notes=[note_json(note) for note in page.notes],
+            nextCursor=page.next_cursor,
+        )
+    )
+    etag = body_etag(body)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if none_match(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    return json_response(body, headers=headers)
+
+
+@router.post("/create", status_code=201, response_model=NoteEnvelope, summary="Create a note")
+async def create_note(
+    data: NoteCreate, identity: CurrentIdentity, session: WriteSessionDep
+) -> Response:
+    note = await service.create_note(session, identity.user_id, data)
+    return _note_response("Note created", note_json(note), status_code=201)
+
+
+@router.get("/{note_id}", response_model=NoteEnvelope, responses=_NOT_FOUND, summary="One note")
+async def get_note(
+    note_id: str, identity: CurrentIdentity, session: NoteReadSessionDep
+) -> Response:
+    note = await service.get_note(session, identity.user_id, service.parse_note_id(note_id))
+    return _note_response("Note fetched", note_json(note))
+
+
+@router.patch(
+    "/{note_id}/edit",
+    response_model=NoteEnvelope,
+    responses={**_NOT_FOUND, **_PRECONDITION},
+    summary="Change any of title, description, status, priority",
+)
+async def edit_note(
+    note_id: str,
+    data: NoteUpdate,
+    identity: CurrentIdentity,
+    session: WriteSessionDep,
+    if_match: IfMatch = None,
+) -> Response:
+    note = await service.edit_note(
+        session,
+        identity.user_id,
+        service.parse_note_id(note_id),
+        data,
+        expected_versions(if_match),
+    )
+    return _note_response("Note updated", note_json(note))
+
+
+@router.delete(
+    "/{note_id}/delete",
+    responses={**_NOT_FOUND, **_PRECONDITION},
+    summary="Delete a note",
+)
+async def delete_note(
+    note_id: str, identity: CurrentIdentity, session: WriteSessionDep, if_match: IfMatch = None
+) -> Response:
+    await service.delete_note(
+        session, identity.user_id, service.parse_note_id(note_id), expected_versions(if_match)
+    )
+    return json_response(envelope("Note deleted"))

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from notestack.notes.models import DESCRIPTION_MAX, TITLE_MAX, Note, NotePriority, NoteStatus
+
+# Fields the server owns; old clients send whole notes back, so these are dropped, not refused.
+SERVER_MANAGED_FIELDS = frozenset(
+    {"_id", "id", "userId", "user_id", "version", "createdAt", "updatedAt", "__v"}
+)
+
+
+def _strip_server_fields(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k not in SERVER_MANAGED_FIELDS}
+    return value
+
+
+def _clean_title(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be empty")
+    return value
+
+
+class NoteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(max_length=TITLE_MAX, description="1-200 characters, trimmed")
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    status: NoteStatus = NoteStatus.PENDING
+    priority: NotePriority = NotePriority.LOW
+
+    _drop_server_fields = model_validator(mode="before")(_strip_server_fields)
+    _title = field_validator("title", mode="before")(_clean_title)
+
+
+class NoteUpdate(BaseModel):
+    """Any subset of the editable fields; at least one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, max_length=TITLE_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    status: NoteStatus | None = None
+    priority: NotePriority | None = None
+
+    _drop_server_fields = model_validator(mode="before")(_strip_server_fields)
+    _title = field_validator("title", mode="before")(_clean_title)
+
+    @model_validator(mode="after")
+    def _not_empty_nor_null(self) -> NoteUpdate:
+        if not self.model_fields_set:
+            raise ValueError("give at least one of title, description, status, priority")
+        nulls = [name for name in self.model_fields_set if getattr(self, name) is None]
+        if nulls:
+            raise ValueError(f"{', '.join(sorted(nulls))} may not be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class NoteOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(alias="_id")
+    userId: str
+    title: str
+    description: str
+    status: NoteStatus
+    priority: NotePriority
+    version: int
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class NoteEnvelope(BaseModel):
+    success: bool = True
+    message: str
+    note: NoteOut
+
+
+class NoteListEnvelope(BaseModel):
+    success: bool = True
+    message: str
+    notes: list[NoteOut]
+    nextCursor: str | None
+
+
+def note_json(note: Note) -> dict[str, Any]:
+    return {
+        "_id": str(note.id),
+        "userId": str(note.user_id),
+        "title": note.title,
+        "description": note.description,
+        "status": note.status,
+        "priority": note.priority,
+        "version": note.version,
+        "createdAt": note.created_at,
+        "updatedAt": note.updated_at,
+    }
