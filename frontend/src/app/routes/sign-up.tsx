@@ -1,0 +1,28 @@
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
+import { SignUpForm } from '@/features/auth/components/sign-up-form';
+import { paths, safeRedirectTarget, signInUrl } from '@/config/paths';
+import { useSessionStore } from '@/stores/session-store';
+
+export function SignUpRoute() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const status = useSessionStore((state) => state.status);
+  const target = safeRedirectTarget(params.get('redirect'));
+
+  if (status === 'authenticated') return <Navigate to={paths.home} replace />;
+
+  return (
+    <main className="auth-page" id="main" tabIndex={-1}>
+      <div className="auth-card">
+        <p className="brand">NoteStack</p>
+        <h1>Create your account</h1>
+        <SignUpForm
+          onSuccess={(email) => navigate(signInUrl(target), { state: { registeredEmail: email } })}
+        />
+        <p className="auth-switch">
+          Already have an account? <Link to={signInUrl(target)}>Sign in</Link>
+        </p>
+      </div>
+    </main>
+  );
+}

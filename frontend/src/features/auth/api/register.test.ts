@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { registerInputSchema } from '@/features/auth/api/register';
+
+const valid = { username: 'ada.l_2', email: 'ada@example.com', password: 'correct horse' };
+
+describe('registerInputSchema (same limits as the server)', () => {
+  it('accepts a valid sign-up', () => {
+    expect(registerInputSchema.safeParse(valid).success).toBe(true);
+  });
+
+  it('wants a 3-30 character lowercase username of [a-z0-9_.-]', () => {
+    for (const username of ['ab', 'x'.repeat(31), 'Ada', 'ada lovelace', 'ada!']) {
+      expect(registerInputSchema.safeParse({ ...valid, username }).success).toBe(false);
+    }
+    expect(registerInputSchema.safeParse({ ...valid, username: 'x'.repeat(30) }).success).toBe(true);
+  });
+
+  it('wants an email and an 8-128 character password', () => {
+    expect(registerInputSchema.safeParse({ ...valid, email: 'not-an-email' }).success).toBe(false);
+    expect(registerInputSchema.safeParse({ ...valid, password: 'short' }).success).toBe(false);
+    expect(registerInputSchema.safeParse({ ...valid, password: 'x'.repeat(129) }).success).toBe(false);
+    expect(registerInputSchema.safeParse({ ...valid, password: 'x'.repeat(128) }).success).toBe(true);
+  });
+});

@@ -1,0 +1,36 @@
+import { z } from 'zod/mini';
+import { LIMITS } from '@/config/limits';
+import { apiRequest } from '@/lib/api-client';
+import type { User } from '@/types/api';
+
+export const registerInputSchema = z.object({
+  username: z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(LIMITS.usernameMin, `At least ${LIMITS.usernameMin} characters.`),
+      z.maxLength(LIMITS.usernameMax, `At most ${LIMITS.usernameMax} characters.`),
+      z.regex(/^[a-z0-9_.-]+$/, 'Use lowercase letters, digits, “_”, “.” or “-” only.'),
+    ),
+  email: z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1, 'Enter your email address.'),
+      z.email('Enter a valid email address.'),
+    ),
+  password: z
+    .string()
+    .check(
+      z.minLength(LIMITS.passwordMin, `At least ${LIMITS.passwordMin} characters.`),
+      z.maxLength(LIMITS.passwordMax, `At most ${LIMITS.passwordMax} characters.`),
+    ),
+});
+
+export type RegisterInput = z.infer<typeof registerInputSchema>;
+
+export async function register(input: RegisterInput): Promise<User> {
+  const response = await apiRequest<{ user: User }>('/auth/register', { method: 'POST', body: input });
+  if (!response.data) throw new Error('The server sent an empty answer.');
+  return response.data.user;
+}

@@ -1,0 +1,140 @@
+import { useEffect, useMemo, useRef } from 'react';
+import { StatusPanel } from '@/components/ui/status-panel';
+import { useNotes } from '@/features/notes/api/get-notes';
+import { NoteCard, NoteCardSkeleton } from '@/features/notes/components/note-card';
+import { applyPendingOps, flattenPages } from '@/features/notes/lib/list-patch';
+import { usePendingOpsStore } from '@/features/notes/stores/pending-ops-store';
+import type { Note, NoteFilters } from '@/features/notes/types';
+import { errorMessage } from '@/lib/api-client';
+
+interface NotesListProps {
+  filters: NoteFilters;
+  hasFilters: boolean;
+  onClearFilters: () => void;
+  onCreate: () => void;
+  onEdit: (note: Note) => void;
+  onStatus: (note: Note, status: Note['status']) => void;
+  onDelete: (note: Note) => void;
+}
+
+export function NotesList({
+  filters,
+  hasFilters,
+  onClearFilters,
+  onCreate,
+  onEdit,
+  onStatus,
+  onDelete,
+}: NotesListProps) {
+  const query = useNotes(filters);
+  const ops = usePendingOpsStore((state) => state.ops);
+  const notes = useMemo(
+    () => applyPendingOps(flattenPages(query.data), ops, filters),
+    [query.data, ops, filters],
+  );
+  const sentinel = useRef<HTMLDivElement>(null);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+
+  useEffect(() => {
+    const element = sentinel.current;
+    if (!element || !hasNextPage || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting) && !isFetchingNextPage) {
+          void fetchNextPage();
+        }
+      },
+      { rootMargin: '400px 0px' },
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  if (query.isPending) {
+    return (
+      <div className="notes-grid" aria-busy="true">
+        <p className="visually-hidden" role="status">
+          Loading your notes…
+        </p>
+        {Array.from({ length: 6 }, (_, index) => (
+          <NoteCardSkeleton key={index} />
+        ))}
+      </div>
+    );
+  }
+
+  if (query.isError && notes.length === 0) {
+    return (
+      <StatusPanel
+        tone="error"
+        title="Your notes could not be loaded"
+        action={
+          <button type="button" className="btn btn-primary" onClick={() => void query.refetch()}>
+            Try again
+          </button>
+        }
+      >
+        <p>{errorMessage(query.error)}</p>
+        <p>Check your connection, then try again. Nothing you saved has been lost.</p>
+      </StatusPanel>
+    );
+  }
+
+  if (notes.length === 0) {
+    return hasFilters ? (
+      <StatusPanel
+        title="No notes match"
+        action={
+          <button type="button" className="btn" onClick={onClearFilters}>
+            Clear search and filters
+          </button>
+        }
+      >
+        <p>No note matches this search or these filters. Try other words, or clear them.</p>
+      </StatusPanel>
+    ) : (
+      <StatusPanel
+        title="No notes yet"
+        action={
+          <button type="button" className="btn btn-primary" onClick={onCreate}>
+            Create your first note
+          </button>
+        }
+      >
+        <p>Notes you create appear here, newest first.</p>
+      </StatusPanel>
+    );
+  }
+
+  return (
+    <>
+      {query.isError ? (
+        <p className="inline-alert" role="alert">
+          Could not refresh your notes ({errorMessage(query.error)}). Showing what was loaded
+          before; it will retry on its own.
+        </p>
+      ) : null}
+      <ul className="notes-grid" aria-label="Notes">
+        {notes.map((note) => (
+          <li key={note._id}>
+            <NoteCard note={note} onEdit={onEdit} onStatus={onStatus} onDelete={onDelete} />
+          </li>
+        ))}
+      </ul>
+      <div ref={sentinel} className="list-end">
+        {hasNextPage ? (
+          <button
+            type="button"
+            className="btn"
+            disabled={isFetchingNextPage}
+            onClick={() => void fetchNextPage()}
+          >
+            {isFetchingNextPage ? 'Loading more…' : 'Load more'}
+          </button>
+        ) : (
+          <p className="muted">That is all your notes{hasFilters ? ' matching these filters' : ''}.</p>
+        )}
+      </div>
+    </>
+  );
+}
