@@ -1,0 +1,1 @@
+"""Serving the built web client (frontend/dist) from the Python app."""
