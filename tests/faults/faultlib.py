@@ -1,0 +1,239 @@
+"""Client-side helpers for the fault tests: a small API client, timed request records and
+bounded worker loops. Every request goes to 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+API = "/api/v1"
+PASSWORD = "Fault-test-pass-9x!"
+TIMEOUT = httpx.Timeout(20.0, connect=3.0)
+_counter = itertools.count(1)
+FAULT_LINES: list[str] = []
+
+
+@dataclass
+class Record:
+    """One request as the client saw it (monotonic times)."""
+
+    op: str
+    started: float
+    ended: float
+    status: int | None
+    error: str = ""
+    instance: str = ""
+    cache: str = ""
+    body: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def server_error(self) -> bool:
+        return self.status is None or self.status >= 500
+
+
+@dataclass
+class Log:
+    """Thread-safe list of records."""
+
+    records: list[Record] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, record: Record) -> Record:
+        with self.lock:
+            self.records.append(record)
+        return record
+
+    def of(self, *ops: str) -> list[Record]:
+        with self.lock:
+            return [r for r in self.records if r.op in ops]
+
+
+def note_of(payload: Any) -> dict[str, Any]:
+    """The note in a response body: {"note": {...}} per the contract."""
+    if isinstance(payload, dict) and isinstance(payload.get("note"), dict):
+        return payload["note"]
+    if isinstance(payload, dict):
+        return payload
+    raise AssertionError(f"no note in {payload!r}")
+
+
+class Api:
+    """A user's session against one base URL (nginx, or one instance directly)."""
+
+    def __init__(self, base_url: str, token: str = "", pool: int = 4) -> None:
+        self.base_url = base_url
+        self.token = token
+        limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+        self.client = httpx.Client(base_url=base_url, timeout=TIMEOUT, limits=limits)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Api:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def clone(self, base_url: str | None = None) -> Api:
+        """Same user, own connection pool (one per thread)."""
+        return Api(base_url or self.base_url, self.token)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def call(self, op: str, method: str, path: str, log: Log | None = None, **kw: Any) -> Record:
+        headers = {**self.headers, **kw.pop("headers", {})}
+        started = time.monotonic()
+        try:
+            response = self.client.request(method, path, headers=headers, **kw)
+        except httpx.HTTPError as exc:
+            record = Record(op, started, time.monotonic(), None, f"{type(exc).__name__}: {exc}")
+        else:
+            try:
+                body: Any = response.json()
+            except ValueError:
+                body = response.text[:200]
+            record = Record(
+                op,
+                started,
+                time.monotonic(),
+                response.status_code,
+                "" if response.is_success else str(body)[:200],
+                response.headers.get("x-instance", ""),
+                response.headers.get("x-cache", ""),
+                body,
+            )
+        if log is not None:
+            log.add(record)
+        return record
+
+    # -- the contract's endpoints ----------------------------------------------------
+    @classmethod
+    def new_user(cls, base_url: str) -> Api:
+        api = cls(base_url)
+        name = f"fault{next(_counter)}{secrets.token_hex(4)}"
+        email = f"{name}@example.com"
+        reg = api.call("register", "POST", f"{API}/auth/register",
+                       json={"username": name, "email": email, "password": PASSWORD})  # fmt: skip
+        assert reg.status == 201, f"register: {reg.status} {reg.error}"
+        login = api.call("login", "POST", f"{API}/auth/login",
+                         json={"email": email, "password": PASSWORD})  # fmt: skip
+        assert login.status == 200, f"login: {login.status} {login.error}"
+        api.token = str(login.body["token"])
+        return api
+
+    def create(self, title: str, log: Log | None = None, description: str = "") -> Record:
+        payload = {"title": title, "description": description,
+                   "status": "Pending", "priority": "Low"}  # fmt: skip
+        return self.call("create", "POST", f"{API}/note/create", log, json=payload)
+
+    def edit(self, note_id: str, log: Log | None = None, **changes: Any) -> Record:
+        return self.call("edit", "PATCH", f"{API}/note/{note_id}/edit", log, json=changes)
+
+    def get(self, note_id: str, log: Log | None = None) -> Record:
+        return self.call("get", "GET", f"{API}/note/{note_id}", log)
+
+    def list(self, log: Log | None = None, limit: int = 100) -> Record:
+        return self.call("list", "GET", f"{API}/note", log, params={"limit": limit})
+
+    def seed(self, count: int, prefix: str = "seed", description: str = "") -> list[str]:
+        ids = []
+        for i in range(count):
+            record = self.create(f"{prefix}-{i}", description=description)
+            assert record.status == 201, f"seed: {record.status} {record.error}"
+            ids.append(str(note_of(record.body)["_id"]))
+        return ids
+
+
+def run_workers(
+    count: int,
+    work: Callable[[int, Callable[[], bool]], None],
+    duration: float,
+) -> None:
+    """Run `work(index, keep_going)` in `count` threads for at most `duration` seconds."""
+    deadline = time.monotonic() + duration
+
+    def keep_going() -> bool:
+        return time.monotonic() < deadline
+
+    threads = [threading.Thread(target=work, args=(i, keep_going), daemon=True)
+               for i in range(count)]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=duration + 60)
+    assert not any(t.is_alive() for t in threads), "a worker thread did not stop in time"
+
+
+def at(offset: float, action: Callable[[], None], started: float) -> threading.Thread:
+    """Run `action` in a thread `offset` seconds after `started` (monotonic)."""
+
+    def run() -> None:
+        time.sleep(max(0.0, started + offset - time.monotonic()))
+        action()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+_METRIC = re.compile(r'^notestack_cache_requests_total\{(?P<labels>[^}]*)\}\s+(?P<value>\S+)', re.M)
+
+
+def cache_hits(instance_urls: list[str]) -> float | None:
+    """Sum of notestack_cache_requests_total{result="hit"} over instances (None: no metric)."""
+    total, seen = 0.0, False
+    for url in instance_urls:
+        try:
+            text = httpx.get(f"{url}/metrics", timeout=5).text
+        except httpx.HTTPError:
+            continue
+        for match in _METRIC.finditer(text):
+            if 'result="hit"' in match.group("labels"):
+                total += float(match.group("value"))
+                seen = True
+    return total if seen else None
+
+
+def report(n: int, requests: int, failures: int, violations: int, **extra: object) -> str:
+    """Print the one-line figure the CI log shows, and keep it for the session summary."""
+    details = " ".join(f"{key}={value}" for key, value in extra.items())
+    line = f"FAULT-{n}: requests={requests} failures={failures} violations={violations} {details}"
+    line = line.rstrip()
+    print(line)
+    FAULT_LINES.append(line)
+    return line
+
+
+def summarize(records: list[Record]) -> dict[str, int]:
+    by_status: dict[str, int] = {}
+    for record in records:
+        key = str(record.status) if record.status is not None else "conn-error"
+        by_status[key] = by_status.get(key, 0) + 1
+    return dict(sorted(by_status.items()))
+
+
+def instances(records: list[Record]) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    for record in records:
+        if record.instance:
+            seen[record.instance] = seen.get(record.instance, 0) + 1
+    return dict(sorted(seen.items()))
+
+
+def cycle(items: list[str]) -> Iterator[str]:
+    return itertools.cycle(items)

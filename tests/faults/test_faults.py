@@ -1,0 +1,413 @@
+"""Fault tests against a real topology (see conftest.py). Each prints one line:
+FAULT-n: requests=... failures=... violations=...  (failures: any request that did not get a
+2xx; violations: failures or stale reads that the property under test forbids)."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from faultlib import (
+    API,
+    Api,
+    Log,
+    Record,
+    at,
+    cache_hits,
+    instances,
+    note_of,
+    report,
+    run_workers,
+    summarize,
+)
+from stack.cluster import Topology
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(120)]
+
+
+def _mixed_loop(
+    api: Api, note_ids: list[str], log: Log, *, post_every: int = 4, write: bool = True
+) -> Callable[[int, Callable[[], bool]], None]:
+    """GET one note / GET the list, with a POST every `post_every` requests."""
+
+    def work(index: int, keep_going: Callable[[], bool]) -> None:
+        rng = random.Random(index)
+        mine = api.clone()
+        try:
+            n = 0
+            while keep_going() and n < 5000:
+                n += 1
+                if write and n % post_every == 0:
+                    mine.create(f"loop-{index}-{n}", log)
+                elif n % 3 == 0:
+                    mine.list(log, limit=20)
+                else:
+                    mine.get(rng.choice(note_ids), log)
+        finally:
+            mine.close()
+
+    return work
+
+
+@pytest.fixture
+def user(topology: Topology) -> Iterator[Api]:
+    api = Api.new_user(topology.base_url)
+    yield api
+    api.close()
+
+
+# -- FAULT-1 -------------------------------------------------------------------------------
+def test_sigkill_one_instance(topology: Topology, user: Api) -> None:
+    """SIGKILL one of three instances under load: no GET fails; a POST may fail only if it
+    was in flight at the kill (nginx never replays a POST that reached an instance)."""
+    note_ids = user.seed(10)
+    log = Log()
+    kill_window: list[float] = []
+    victim = 1
+
+    def kill() -> None:
+        kill_window.append(time.monotonic())
+        topology.kill_app(victim)
+        kill_window.append(time.monotonic())
+
+    started = time.monotonic()
+    killer = at(3.0, kill, started)
+    run_workers(4, _mixed_loop(user, note_ids, log), duration=10.0)
+    killer.join(15)
+    assert len(kill_window) == 2, "the kill did not happen"
+    k0, k1 = kill_window
+
+    gets = log.of("get", "list")
+    posts = log.of("create")
+    get_failures = [r for r in gets if not r.ok]
+    post_failures = [r for r in posts if not r.ok]
+    in_flight = [r for r in post_failures if r.started <= k1 and r.ended >= k0]
+    bad_posts = [r for r in post_failures if r not in in_flight]
+    victim_name = f"app{victim + 1}"
+    served_after = [r for r in log.records if r.instance == victim_name and r.started > k1 + 0.5]
+    violations = len(get_failures) + len(bad_posts)
+    report(
+        1, len(log.records), len(get_failures) + len(post_failures), violations,
+        gets=len(gets), get_failures=len(get_failures), posts=len(posts),
+        post_failures_in_flight=len(in_flight), post_failures_other=len(bad_posts),
+        served_by_killed_after_kill=len(served_after), statuses=summarize(log.records),
+    )  # fmt: skip
+    assert not get_failures, [(r.op, r.status, r.error) for r in get_failures[:5]]
+    assert not bad_posts, [(r.status, r.error) for r in bad_posts[:5]]
+    assert len(gets) > 100, "too little load to mean anything"
+
+
+# -- FAULT-2 -------------------------------------------------------------------------------
+def _trickle(payload: bytes, seconds: float, pieces: int = 10) -> Iterator[bytes]:
+    """A request body sent slowly: the request stays in flight for `seconds`."""
+    step = max(1, len(payload) // pieces)
+    for i in range(0, len(payload), step):
+        yield payload[i : i + step]
+        time.sleep(seconds / pieces)
+
+
+def test_sigterm_drains_in_flight(topology: Topology, user: Api) -> None:
+    """SIGTERM to an instance while requests are in flight on it: every one completes.
+
+    In flight, for real: (a) slow uploads (a note body trickled over ~2 s) and (b) a burst of
+    100-note list requests on pre-opened connections, both sent straight to the instance's
+    port; SIGTERM goes to its gunicorn master once they are under way. Meanwhile a GET/POST
+    loop through nginx must see no error at all."""
+    victim = 2
+    big = "x" * 2000
+    user.seed(100, prefix="big", description=big)
+    note_ids = [str(n["_id"]) for n in user.list(limit=20).body["notes"]]
+    direct = Log()
+    edge = Log()
+    term_at: list[float] = []
+    url = topology.app_url(victim)
+
+    slow_clients = [user.clone(url) for _ in range(6)]
+    burst_clients = [user.clone(url) for _ in range(24)]
+    for api in slow_clients + burst_clients:  # open (and get accepted) each connection first
+        assert api.call("warm", "GET", "/healthz").ok
+
+    def slow_upload(api: Api, i: int) -> None:
+        body = (
+            '{"title": "slow-%d", "description": "%s", "status": "Pending", "priority": "Low"}'
+            % (i, "y" * 4000)
+        ).encode()
+        api.call("slow-create", "POST", f"{API}/note/create", direct,
+                 content=_trickle(body, 2.0),
+                 headers={"Content-Type": "application/json"})  # fmt: skip
+
+    stop_burst = threading.Event()
+
+    def burst(api: Api) -> None:
+        # Keep a 100-note list request outstanding on each connection until just after the
+        # SIGTERM; requests begun after it may be refused (the socket is closing) and are not
+        # counted, requests begun before it must all complete.
+        for _ in range(200):
+            if stop_burst.is_set():
+                break
+            api.call("burst-list", "GET", f"{API}/note", direct, params={"limit": 100})
+
+    threads = [threading.Thread(target=slow_upload, args=(api, i), daemon=True)
+               for i, api in enumerate(slow_clients)]  # fmt: skip
+    threads += [threading.Thread(target=burst, args=(api,), daemon=True) for api in burst_clients]
+
+    def sigterm() -> None:
+        term_at.append(time.monotonic())
+        topology.terminate_app(victim)
+        time.sleep(0.05)
+        stop_burst.set()
+
+    def edge_loop(index: int, keep_going: Callable[[], bool]) -> None:
+        _mixed_loop(user, note_ids, edge)(index, keep_going)
+
+    started = time.monotonic()
+    edge_thread = threading.Thread(target=run_workers, args=(2, edge_loop, 8.0), daemon=True)
+    edge_thread.start()
+    time.sleep(1.0)
+    for thread in threads:
+        thread.start()
+    at(0.5, sigterm, time.monotonic()).join(5)
+    for thread in threads:
+        thread.join(60)
+    edge_thread.join(30)
+    exit_code = topology.apps[victim].wait(40)
+    for api in slow_clients + burst_clients:
+        api.close()
+
+    assert term_at, "SIGTERM was not sent"
+    t_term = term_at[0]
+    in_flight = [r for r in direct.records if r.started < t_term < r.ended]
+    direct_failures = [r for r in direct.records if r.started < t_term and not r.ok]
+    begun_after = [r for r in direct.records if r.started >= t_term]
+    edge_failures = [r for r in edge.records if not r.ok]
+    report(
+        2, len(direct.records) + len(edge.records), len(direct_failures) + len(edge_failures),
+        len(direct_failures) + len(edge_failures),
+        in_flight_at_sigterm=len(in_flight),
+        slow_uploads_ok=sum(r.ok for r in direct.of("slow-create")),
+        begun_after_sigterm=len(begun_after),
+        direct_statuses=summarize(direct.records), edge_requests=len(edge.records),
+        edge_statuses=summarize(edge.records), instance_exit=exit_code,
+        seconds=round(time.monotonic() - started, 1),
+    )  # fmt: skip
+    assert len(in_flight) >= 12, "the test did not catch requests in flight"
+    assert not direct_failures, [(r.op, r.status, r.error) for r in direct_failures[:5]]
+    assert not edge_failures, [(r.op, r.status, r.error) for r in edge_failures[:5]]
+    assert exit_code is not None, "the instance did not exit after draining"
+
+
+# -- FAULT-3 -------------------------------------------------------------------------------
+def test_redis_outage(topology: Topology, user: Api) -> None:
+    """Redis stopped mid-loop, then restarted: no 5xx; cache hits come back afterwards."""
+    note_ids = user.seed(10)
+    log = Log()
+    marks: dict[str, float] = {}
+    urls = [topology.app_url(i) for i in range(len(topology.apps))]
+
+    def stop() -> None:
+        topology.stop_redis()
+        marks["stopped"] = time.monotonic()
+
+    def start() -> None:
+        topology.start_redis()
+        marks["restarted"] = time.monotonic()
+        marks["hits_at_restart"] = cache_hits(urls) or 0.0
+
+    started = time.monotonic()
+    timers = [at(3.0, stop, started), at(6.0, start, started)]
+    run_workers(3, _mixed_loop(user, note_ids, log, post_every=10), duration=14.0)
+    for timer in timers:
+        timer.join(20)
+    hits_end = cache_hits(urls)
+    t_stop, t_back = marks["stopped"], marks["restarted"]
+
+    errors = [r for r in log.records if r.server_error]
+    reads = log.of("get", "list")
+    after = [r for r in reads if r.started > t_back]
+    header_hits_after = sum(r.cache == "hit" for r in after)
+    during = [r for r in log.records if t_stop < r.started < t_back]
+    metric_rise = None if hits_end is None else hits_end - marks["hits_at_restart"]
+    hits_resumed = header_hits_after > 0 or (metric_rise or 0) > 0
+    report(
+        3, len(log.records), sum(not r.ok for r in log.records), len(errors) + (not hits_resumed),
+        requests_while_down=len(during), statuses=summarize(log.records),
+        cache_hit_headers_after_restart=header_hits_after, cache_hit_metric_rise=metric_rise,
+    )  # fmt: skip
+    assert not errors, [(r.op, r.status, r.error) for r in errors[:5]]
+    assert during, "no requests ran while Redis was down"
+    assert hits_resumed, "no cache hits after Redis came back (X-Cache or metrics)"
+
+
+# -- FAULT-4 -------------------------------------------------------------------------------
+def test_replica_outage(topology: Topology, user: Api) -> None:
+    """The replica stopped mid-loop: no 5xx; reads carry on (on the primary)."""
+    note_ids = user.seed(10)
+    reader = Api.new_user(topology.base_url)  # writes nothing during the loop
+    reader_ids = reader.seed(5)
+    log = Log()
+    marks: dict[str, float] = {}
+
+    def stop() -> None:
+        topology.stop_replica(0)
+        marks["stopped"] = time.monotonic()
+
+    def work(index: int, keep_going: Callable[[], bool]) -> None:
+        if index == 0:
+            mine = reader.clone()
+            try:
+                n = 0
+                while keep_going() and n < 5000:
+                    n += 1
+                    mine.get(reader_ids[n % len(reader_ids)], log)
+            finally:
+                mine.close()
+        else:
+            _mixed_loop(user, note_ids, log)(index, keep_going)
+
+    started = time.monotonic()
+    timer = at(3.0, stop, started)
+    run_workers(3, work, duration=9.0)
+    timer.join(20)
+    reader.close()
+    t_stop = marks["stopped"]
+    errors = [r for r in log.records if r.server_error]
+    reads_after = [r for r in log.of("get", "list") if r.started > t_stop]
+    failed_reads_after = [r for r in reads_after if not r.ok]
+    report(
+        4, len(log.records), sum(not r.ok for r in log.records),
+        len(errors) + len(failed_reads_after),
+        reads_after_stop=len(reads_after), statuses=summarize(log.records),
+    )  # fmt: skip
+    assert not errors, [(r.op, r.status, r.error) for r in errors[:5]]
+    assert len(reads_after) > 50 and not failed_reads_after
+
+
+# -- FAULT-5 -------------------------------------------------------------------------------
+def test_lagging_replica_read_your_writes(topology: Topology, user: Api) -> None:
+    """Replica 2 s behind: 200 write-then-read pairs through nginx; no read misses its write."""
+    topology.set_replica_delay("2s")
+    pairs = 200
+    threads = 4
+    log = Log()
+    missing: list[str] = []
+    lock = threading.Lock()
+    note_ids = user.seed(threads, prefix="ryw")
+
+    def work(index: int, keep_going: Callable[[], bool]) -> None:
+        mine = user.clone()
+        try:
+            for i in range(pairs // threads):
+                if not keep_going():
+                    break
+                problem = ""
+                if i % 2 == 0:  # create, then read it back by id and in the list
+                    made = mine.create(f"ryw-{index}-{i}", log)
+                    if made.status != 201:
+                        continue
+                    note_id = str(note_of(made.body)["_id"])
+                    got = mine.get(note_id, log) if i % 4 == 0 else mine.list(log, limit=10)
+                    if got.op == "get" and got.status != 200:
+                        problem = f"created {note_id}, GET said {got.status}"
+                    elif got.op == "list" and note_id not in _ids(got):
+                        problem = f"created {note_id}, list did not show it ({got.status})"
+                else:  # edit, then read the new version back
+                    note_id = note_ids[index]
+                    edited = mine.edit(note_id, log, title=f"ryw-{index}-{i}")
+                    if edited.status != 200:
+                        continue
+                    version = int(note_of(edited.body)["version"])
+                    got = mine.get(note_id, log)
+                    seen = int(note_of(got.body)["version"]) if got.ok else -1
+                    if seen < version:
+                        problem = f"edited {note_id} to v{version}, read v{seen}"
+                if problem:
+                    with lock:
+                        missing.append(f"{problem} via {got.instance}")
+        finally:
+            mine.close()
+
+    run_workers(threads, work, duration=60.0)
+    writes = log.of("create", "edit")
+    reads = log.of("get", "list")
+    write_failures = [r for r in writes if not r.ok]
+    report(
+        5, len(log.records), sum(not r.ok for r in log.records), len(missing) + len(write_failures),
+        pairs=len(reads), reads_missing_write=len(missing), write_failures=len(write_failures),
+        instances=instances(reads),
+    )  # fmt: skip
+    assert len(reads) == pairs, f"only {len(reads)} of {pairs} pairs ran"
+    assert not missing, missing[:5]
+    assert not write_failures
+
+
+def _ids(record: Record) -> set[str]:
+    if not record.ok or not isinstance(record.body, dict):
+        return set()
+    return {str(n.get("_id")) for n in record.body.get("notes", [])}
+
+
+# -- FAULT-6 -------------------------------------------------------------------------------
+def test_no_stale_reads_under_concurrency(topology: Topology, user: Api) -> None:
+    """Writers bump versions of a user's notes while readers read them through nginx (so
+    through every instance), the replica 2 s behind. Every read must show at least the
+    version of the last write acknowledged before the read began."""
+    topology.set_replica_delay("2s")
+    notes = user.seed(3, prefix="stale")
+    acked: dict[str, list[tuple[float, int]]] = {n: [(0.0, 0)] for n in notes}
+    lock = threading.Lock()
+    log = Log()
+    stale: list[str] = []
+
+    def floor(note_id: str, began: float) -> int:
+        with lock:
+            return max(v for t, v in acked[note_id] if t < began)
+
+    def work(index: int, keep_going: Callable[[], bool]) -> None:
+        mine = user.clone()
+        try:
+            n = 0
+            if index < len(notes):  # one writer per note: versions only go up
+                note_id = notes[index]
+                while keep_going() and n < 2000:
+                    n += 1
+                    edited = mine.edit(note_id, log, title=f"w{index}-{n}")
+                    if edited.ok:
+                        version = int(note_of(edited.body)["version"])
+                        with lock:
+                            acked[note_id].append((edited.ended, version))
+                return
+            rng = random.Random(index)
+            while keep_going() and n < 4000:
+                n += 1
+                if n % 4 == 0:
+                    got = mine.list(log, limit=10)
+                    seen = {str(x["_id"]): int(x["version"]) for x in got.body.get("notes", [])
+                            if str(x.get("_id")) in acked} if got.ok else {}  # fmt: skip
+                else:
+                    note_id = rng.choice(notes)
+                    got = mine.get(note_id, log)
+                    seen = {note_id: int(note_of(got.body)["version"])} if got.ok else {}
+                for note_id, version in seen.items():
+                    need = floor(note_id, got.started)
+                    if version < need:
+                        with lock:
+                            stale.append(f"{got.op} {note_id} v{version} < v{need} "
+                                         f"via {got.instance}")  # fmt: skip
+        finally:
+            mine.close()
+
+    run_workers(len(notes) + 4, work, duration=8.0)
+    reads = log.of("get", "list")
+    failures = [r for r in log.records if not r.ok]
+    writes = sum(len(v) - 1 for v in acked.values())
+    report(
+        6, len(log.records), len(failures), len(stale) + len(failures), writes=writes,
+        reads=len(reads), stale_reads=len(stale), instances=instances(reads),
+        statuses=summarize(log.records),
+    )  # fmt: skip
+    assert not stale, stale[:5]
+    assert not failures, [(r.op, r.status, r.error) for r in failures[:5]]
+    assert writes > 50 and len(reads) > 100
