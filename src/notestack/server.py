@@ -51,7 +51,7 @@ class DrainingServer(Server):
         self.should_exit = True
 
 
-class NoteStackWorker(UvicornWorker):
+class NoteStackWorker(UvicornWorker):  # type: ignore[misc]
     CONFIG_KWARGS = {"loop": "uvloop", "http": "httptools", "proxy_headers": True}
 
     async def _serve(self) -> None:
@@ -78,7 +78,7 @@ def _drain_seconds() -> float:
 def _child_exit(_server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 class _GunicornApp(BaseApplication):  # type: ignore[misc]

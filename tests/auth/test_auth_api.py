@@ -116,8 +116,12 @@ async def test_login_returns_token_user_and_cookie(client: httpx.AsyncClient) ->
 async def test_wrong_password_and_unknown_email_look_the_same(client: httpx.AsyncClient) -> None:
     credentials = new_credentials()
     await client.post(REGISTER, json=credentials)
-    wrong = await client.post(LOGIN, json={"email": credentials["email"], "password": "nope-nope-nope"})
-    unknown = await client.post(LOGIN, json={"email": "nobody@example.com", "password": "whatever123"})
+    wrong = await client.post(
+        LOGIN, json={"email": credentials["email"], "password": "nope-nope-nope"}
+    )
+    unknown = await client.post(
+        LOGIN, json={"email": "nobody@example.com", "password": "whatever123"}
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json()
 
@@ -168,7 +172,9 @@ async def test_tampered_expired_and_unsigned_tokens_are_401(client: httpx.AsyncC
         "tampered signature": f"{header}.{payload}.{flipped}",
         "expired": _forge({**base, "exp": now - 5}),
         "alg none": unsigned,
-        "other key": _forge({**base, "exp": now + 600}, key="another-secret-key-abcdefghijklmnopqrstuvwxyz"),
+        "other key": _forge(
+            {**base, "exp": now + 600}, key="another-secret-key-abcdefghijklmnopqrstuvwxyz"
+        ),
         "other algorithm": _forge({**base, "exp": now + 600}, algorithm="HS512"),
         "missing jti": _forge({"sub": account.user_id, "iat": now, "exp": now + 600}),
         "garbage": "not.a.token",
@@ -177,4 +183,6 @@ async def test_tampered_expired_and_unsigned_tokens_are_401(client: httpx.AsyncC
         response = await client.get(PROFILE, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, name
     valid = _forge({**base, "exp": now + 600})
-    assert (await client.get(PROFILE, headers={"Authorization": f"Bearer {valid}"})).status_code == 200
+    assert (
+        await client.get(PROFILE, headers={"Authorization": f"Bearer {valid}"})
+    ).status_code == 200

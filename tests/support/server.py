@@ -33,7 +33,9 @@ class RunningServer:
         return self.log_path.read_text(errors="replace")
 
 
-def wait_ready(url: str, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_ready(
+    url: str, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -48,16 +50,29 @@ def wait_ready(url: str, timeout: float = 30.0, process: subprocess.Popen[bytes]
 
 
 def migrate(env: Mapping[str, str]) -> None:
-    subprocess.run([str(NOTESTACK), "migrate"], env={**os.environ, **env}, check=True, capture_output=True)
+    subprocess.run(
+        [str(NOTESTACK), "migrate"], env={**os.environ, **env}, check=True, capture_output=True
+    )
 
 
 @contextmanager
-def running_server(env: Mapping[str, str], log_dir: Path, workers: int = 1) -> Iterator[RunningServer]:
+def running_server(
+    env: Mapping[str, str], log_dir: Path, workers: int = 1
+) -> Iterator[RunningServer]:
     port = free_port()
     log_path = log_dir / f"server-{port}.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [str(NOTESTACK), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            [
+                str(NOTESTACK),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
             env={**os.environ, **env},
             stdout=log_file,
             stderr=subprocess.STDOUT,

@@ -74,7 +74,9 @@ async def profile(identity: CurrentIdentity, session: PrimaryReadSessionDep) -> 
     responses={401: _ERRORS[401]},
     summary="Sign out: the token is refused from now on, on every instance",
 )
-async def logout(identity: CurrentIdentity, session: WriteSessionDep, settings: SettingsDep) -> Response:
+async def logout(
+    identity: CurrentIdentity, session: WriteSessionDep, settings: SettingsDep
+) -> Response:
     await service.revoke(session, identity)
     response = json_response(envelope("Signed out"))
     response.delete_cookie(

@@ -33,7 +33,8 @@ class RegisterIn(BaseModel):
     def _check_username(cls, value: str) -> str:
         if not USERNAME_PATTERN.match(value):
             raise ValueError(
-                "may contain only letters, digits, '_', '.' and '-', starting with a letter or digit"
+                "may contain only letters, digits, '_', '.' and '-', "
+                "starting with a letter or digit"
             )
         return value
 

@@ -92,7 +92,11 @@ def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[dict
     errors: list[dict[str, Any]] = []
     for error in exc.errors():
         if error.get("type") == "json_invalid":
-            return 400, "Request body is not valid JSON", [{"field": "body", "message": "invalid JSON"}]
+            return (
+                400,
+                "Request body is not valid JSON",
+                [{"field": "body", "message": "invalid JSON"}],
+            )
         message = str(error.get("msg", "invalid value"))
         message = message.removeprefix("Value error, ")
         errors.append({"field": _field_name(tuple(error.get("loc", ()))), "message": message})
@@ -114,7 +118,9 @@ async def _validation_error(_request: Request, exc: Exception) -> Response:
 async def _http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     messages = {404: "Not found", 405: "Method not allowed"}
-    message = exc.detail if isinstance(exc.detail, str) and exc.status_code not in messages else None
+    message = (
+        exc.detail if isinstance(exc.detail, str) and exc.status_code not in messages else None
+    )
     return error_response(
         exc.status_code,
         message or messages.get(exc.status_code, "Request failed"),

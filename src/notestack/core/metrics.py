@@ -13,18 +13,14 @@ from prometheus_client import (
     multiprocess,
 )
 
-REQUESTS = Counter(
-    "notestack_http_requests_total", "HTTP requests", ["method", "route", "status"]
-)
+REQUESTS = Counter("notestack_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
     "notestack_http_request_duration_seconds",
     "HTTP request latency",
     ["method", "route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
-CACHE = Counter(
-    "notestack_cache_requests_total", "Cache look-ups by result", ["kind", "result"]
-)
+CACHE = Counter("notestack_cache_requests_total", "Cache look-ups by result", ["kind", "result"])
 READS_ROUTED = Counter(
     "notestack_db_reads_total", "Read sessions by where they were routed", ["target"]
 )
@@ -56,7 +52,7 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
 def render(multiprocess_dir: str) -> tuple[bytes, str]:
     if multiprocess_dir:
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST
     from prometheus_client import REGISTRY
 

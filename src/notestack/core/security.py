@@ -48,7 +48,9 @@ class TokenCodec:
 
     def issue(self, user_id: uuid.UUID) -> tuple[str, TokenClaims]:
         now = datetime.now(UTC).replace(microsecond=0)
-        claims = TokenClaims(user_id=user_id, jti=secrets.token_hex(16), expires_at=now + self.lifetime)
+        claims = TokenClaims(
+            user_id=user_id, jti=secrets.token_hex(16), expires_at=now + self.lifetime
+        )
         payload = {
             "sub": str(user_id),
             "jti": claims.jti,

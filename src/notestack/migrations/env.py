@@ -36,8 +36,9 @@ async def _run_async(url: str) -> None:
         await engine.dispose()
 
 
-url = context.config.attributes.get("database_url") or context.config.get_main_option(
-    "sqlalchemy.url"
+url = str(
+    context.config.attributes.get("database_url")
+    or context.config.get_main_option("sqlalchemy.url")
 )
 if context.is_offline_mode():
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True)

@@ -7,10 +7,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Uuid, delete, literal, or_, select, tuple_, update
 
 from notestack.core.database import ReadSession, WriteSession
-from notestack.core.models import utcnow
+from notestack.core.models import UTCDateTime, utcnow
 from notestack.notes.cursor import Cursor
 from notestack.notes.models import Note
 
@@ -49,7 +49,8 @@ def list_statement(
     """Newest first, by keyset: one range scan of (user_id, created_at DESC, id DESC)."""
     conditions = _conditions(user_id, filters)
     if after is not None:
-        conditions.append(tuple_(Note.created_at, Note.id) < tuple_(after.created_at, after.note_id))
+        boundary = tuple_(literal(after.created_at, UTCDateTime()), literal(after.note_id, Uuid()))
+        conditions.append(tuple_(Note.created_at, Note.id) < boundary)
     return (
         select(Note)
         .where(*conditions)
@@ -66,9 +67,7 @@ async def list_page(
 
 
 async def get(session: ReadSession, user_id: uuid.UUID, note_id: uuid.UUID) -> Note | None:
-    result = await session.execute(
-        select(Note).where(Note.id == note_id, Note.user_id == user_id)
-    )
+    result = await session.execute(select(Note).where(Note.id == note_id, Note.user_id == user_id))
     return result.scalar_one_or_none()
 
 

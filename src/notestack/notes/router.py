@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
 from starlette.responses import Response
@@ -24,8 +24,12 @@ from notestack.notes.schemas import (
 
 router = APIRouter(prefix="/note", tags=["notes"], dependencies=[Depends(get_identity)])
 
-_NOT_FOUND = {404: {"description": "No such note among the caller's notes"}}
-_PRECONDITION = {412: {"description": "If-Match does not match the note's current version"}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such note among the caller's notes"}
+}
+_PRECONDITION: dict[int | str, dict[str, Any]] = {
+    412: {"description": "If-Match does not match the note's current version"}
+}
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 

@@ -65,9 +65,7 @@ def upgrade() -> None:
     op.create_index("ix_revoked_tokens_expires_at", "revoked_tokens", ["expires_at"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute(
-            "CREATE INDEX ix_notes_title_trgm ON notes USING gin (title gin_trgm_ops)"
-        )
+        op.execute("CREATE INDEX ix_notes_title_trgm ON notes USING gin (title gin_trgm_ops)")
         op.execute(
             "CREATE INDEX ix_notes_description_trgm ON notes USING gin (description gin_trgm_ops)"
         )
