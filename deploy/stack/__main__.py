@@ -37,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     pg_run.add_argument("datadir")
     app_run = commands.add_parser("app-run", help="(Procfile) one app instance")
     app_run.add_argument("index", type=int)
+    commands.add_parser("compose-nginx", help="rewrite deploy/docker/nginx.conf")
     render = commands.add_parser("render-nginx", help="print the nginx config for given ports")
     render.add_argument("--listen", default="127.0.0.1:8080")
     render.add_argument("--upstream", action="append", required=True, help="host:port, repeat")
@@ -54,6 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "render-nginx":
             return _render_nginx(args)
+        if args.command == "compose-nginx":
+            from stack.compose import write_nginx
+
+            print(write_nginx())
+            return 0
         from stack import up
 
         if args.command == "up":

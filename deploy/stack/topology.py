@@ -64,6 +64,13 @@ class Hosts:
 COMPOSE_PRIMARY = "db-primary"
 COMPOSE_REDIS = "redis"
 COMPOSE_NGINX = "nginx"
+COMPOSE_MIGRATE = "migrate"
+# A fixed network so the instances can name nginx as their one trusted proxy.
+COMPOSE_SUBNET = "172.28.0.0/24"
+COMPOSE_NGINX_IP = "172.28.0.10"
+CONTAINER_DATA_DIR = "/var/lib/notestack"
+CONTAINER_STATIC_ROOT = "/usr/share/notestack/dist"
+SECRET_KEY_FROM_ENV = "${NOTESTACK_SECRET_KEY:?set NOTESTACK_SECRET_KEY (48+ random characters)}"
 
 
 def compose_app_name(index: int) -> str:
