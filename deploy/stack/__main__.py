@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="prepare data/stack and run the topology under honcho")
-    commands.add_parser("system-deps", help="apt-get install nginx, wrk, redis, postgresql if missing")
+    commands.add_parser("system-deps", help="apt-get install what the stack needs, if missing")
     pg_run = commands.add_parser("pg-run", help="(Procfile) a postmaster in the foreground")
     pg_run.add_argument("datadir")
     app_run = commands.add_parser("app-run", help="(Procfile) one app instance")

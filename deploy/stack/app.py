@@ -32,7 +32,7 @@ def process_env(app_env: dict[str, str]) -> dict[str, str]:
 
 def migrate(app_env: dict[str, str], timeout: float = 120.0) -> str:
     """`notestack migrate` against the primary named in `app_env`."""
-    result = subprocess.run(  # noqa: S603 - argv built by us
+    result = subprocess.run(
         [executable(), "migrate"],
         env=process_env(app_env),
         cwd=REPO_ROOT,

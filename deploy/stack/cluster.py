@@ -61,7 +61,8 @@ class Topology:
         base = spec.base_dir
         self.logs = base / "logs"
         self.primary_dir = base / "pg-primary"
-        self.replica_dirs = [base / f"pg-replica{i + 1}" for i in range(len(self.ports.pg_replicas))]
+        replicas = range(len(self.ports.pg_replicas))
+        self.replica_dirs = [base / f"pg-replica{i + 1}" for i in replicas]
         self.env_spec = AppEnvSpec(
             ports=self.ports, hosts=Hosts.loopback(self.ports), extra=dict(spec.extra_env)
         )
@@ -114,9 +115,12 @@ class Topology:
         postgres.ensure_database(self.ports.pg_primary)
         for i, port in enumerate(self.ports.pg_replicas):
             postgres.init_replica(
-                self.replica_dirs[i], self.ports.pg_primary, port, postgres.slot_name(i),
+                self.replica_dirs[i],
+                self.ports.pg_primary,
+                port,
+                postgres.slot_name(i),
                 apply_delay=self.spec.replica_apply_delay,
-            )  # fmt: skip
+            )
             self.start_replica(i)
         if self.ports.pg_replicas:
             postgres.wait_replica_streaming(self.ports.pg_primary, _left(deadline))
@@ -131,14 +135,13 @@ class Topology:
 
     def stop(self) -> None:
         """Stop everything we started, newest first; never raises."""
-        steps = [lambda: self.nginx_proc.stop(5) if self.nginx_proc else None]
-        steps += [lambda proc=proc: proc.stop(15) for proc in self.apps]
-        steps += [lambda: self.redis_proc.stop(5)]
-        steps += [lambda d=d: postgres.stop(d, "fast", 20) for d in self.replica_dirs]
-        steps += [lambda: postgres.stop(self.primary_dir, "fast", 20)]
-        for step in steps:
+        procs = [p for p in [self.nginx_proc, *self.apps, self.redis_proc] if p is not None]
+        for proc in procs:
             with contextlib.suppress(Exception):
-                step()
+                proc.stop(15 if proc in self.apps else 5)
+        for datadir in [*self.replica_dirs, self.primary_dir]:
+            with contextlib.suppress(Exception):
+                postgres.stop(datadir, "fast", 20)
         for datadir in [*self.replica_dirs, self.primary_dir]:
             with contextlib.suppress(Exception):
                 postgres.kill_hard(datadir)

@@ -45,7 +45,7 @@ def nginx_config() -> nginx.NginxConfig:
     hosts = compose_hosts(p)
     return nginx.NginxConfig(
         listen=str(p.http),
-        upstreams=tuple(f"{h}:{port}" for h, port in zip(hosts.apps, p.apps)),
+        upstreams=tuple(f"{h}:{port}" for h, port in zip(hosts.apps, p.apps, strict=True)),
         prefix=Path("/tmp"),
         static_root=Path(CONTAINER_STATIC_ROOT),
         pid_path="/tmp/nginx.pid",

@@ -6,6 +6,7 @@ have no Unix socket, so they never touch the machine's shared server on 5432.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -34,7 +35,7 @@ def bin_dir() -> Path:
         return Path(override)
     candidates = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+        key=lambda p: int(name) if (name := Path(p).parent.parent.name).isdigit() else 0,
     )
     if not candidates:
         raise StackError("no PostgreSQL server binaries: run `make system-deps`")
@@ -52,7 +53,7 @@ def _as_postgres(argv: list[str]) -> list[str]:
 
 
 def run_as_postgres(argv: list[str], timeout: float = 120.0) -> str:
-    result = subprocess.run(  # noqa: S603 - argv built by us
+    result = subprocess.run(
         _as_postgres(argv),
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -84,12 +85,25 @@ def make_owned_dir(path: Path, mode: int = 0o755) -> Path:
 def psql(port: int, sql: str, database: str = "postgres", timeout: float = 30.0) -> str:
     """Run SQL over TCP and return unaligned, tuples-only output."""
     argv = [
-        pg("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-        "-h", LOOPBACK, "-p", str(port), "-U", DATABASE_USER, "-d", database, "-c", sql,
-    ]  # fmt: skip
-    result = subprocess.run(  # noqa: S603 - argv built by us
-        argv, capture_output=True, text=True, timeout=timeout, check=False
-    )
+        pg("psql"),
+        "-X",
+        "-q",
+        "-A",
+        "-t",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-h",
+        LOOPBACK,
+        "-p",
+        str(port),
+        "-U",
+        DATABASE_USER,
+        "-d",
+        database,
+        "-c",
+        sql,
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
     if result.returncode != 0:
         raise StackError(f"psql on {port} failed: {result.stderr.strip()}")
     return result.stdout.strip()
@@ -98,7 +112,7 @@ def psql(port: int, sql: str, database: str = "postgres", timeout: float = 30.0)
 def is_ready(port: int) -> bool:
     if not port_open(port):
         return False
-    result = subprocess.run(  # noqa: S603 - argv built by us
+    result = subprocess.run(
         [pg("pg_isready"), "-q", "-h", LOOPBACK, "-p", str(port), "-U", DATABASE_USER],
         capture_output=True,
         timeout=10,
@@ -144,9 +158,19 @@ def init_primary(datadir: Path, port: int, *, durable: bool = True) -> bool:
         return False
     make_owned_dir(datadir, 0o700)
     run_as_postgres(
-        [pg("initdb"), "-D", str(datadir), "-U", DATABASE_USER, "--auth=trust",
-         "-E", "UTF8", "--no-locale", "--no-instructions"],
-    )  # fmt: skip
+        [
+            pg("initdb"),
+            "-D",
+            str(datadir),
+            "-U",
+            DATABASE_USER,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-instructions",
+        ],
+    )
     settings = datadir / SETTINGS_FILE
     settings.write_text(_shared_settings(durable), encoding="utf-8")
     chown_postgres(settings)
@@ -179,10 +203,27 @@ def init_replica(
     if existing:
         psql(primary_port, f"SELECT pg_drop_replication_slot('{slot}')")
     run_as_postgres(
-        [pg("pg_basebackup"), "-h", LOOPBACK, "-p", str(primary_port), "-U", DATABASE_USER,
-         "-D", str(datadir), "-R", "-X", "stream", "-c", "fast", "-C", "-S", slot],
+        [
+            pg("pg_basebackup"),
+            "-h",
+            LOOPBACK,
+            "-p",
+            str(primary_port),
+            "-U",
+            DATABASE_USER,
+            "-D",
+            str(datadir),
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "-C",
+            "-S",
+            slot,
+        ],
         timeout=300,
-    )  # fmt: skip
+    )
     datadir.chmod(0o700)
     _write_node_conf(datadir, port, apply_delay)
     return True
@@ -217,10 +258,20 @@ def start(datadir: Path, log_file: Path, timeout: float = 60.0) -> None:
         log_file.touch()
     chown_postgres(log_file)
     run_as_postgres(
-        [pg("pg_ctl"), "start", "-D", str(datadir), "-l", str(log_file), "-w",
-         "-t", str(int(timeout)), "-s"],
+        [
+            pg("pg_ctl"),
+            "start",
+            "-D",
+            str(datadir),
+            "-l",
+            str(log_file),
+            "-w",
+            "-t",
+            str(int(timeout)),
+            "-s",
+        ],
         timeout=timeout + 10,
-    )  # fmt: skip
+    )
 
 
 def stop(datadir: Path, mode: str = "fast", timeout: float = 60.0) -> None:
@@ -257,10 +308,8 @@ def kill_hard(datadir: Path) -> None:
     try:
         stop(datadir, mode="immediate", timeout=15)
     except (StackError, subprocess.TimeoutExpired):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def current_lsn(port: int) -> str:
@@ -278,11 +327,13 @@ def ensure_database(port: int, name: str = DATABASE_NAME) -> None:
 
 def wait_replica_streaming(primary_port: int, timeout: float = 30.0) -> None:
     wait_until(
-        lambda: psql(primary_port, "SELECT count(*) FROM pg_stat_replication "
-                     "WHERE state = 'streaming'") not in ("", "0"),
+        lambda: (
+            psql(primary_port, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")
+            not in ("", "0")
+        ),
         timeout,
         f"a replica streaming from {primary_port}",
-    )  # fmt: skip
+    )
 
 
 def foreground_argv(datadir: Path) -> list[str]:

@@ -63,7 +63,7 @@ def wait_until(
 def http_status(url: str, timeout: float = 2.0) -> int | None:
     """The HTTP status of a GET (None when nothing answers). Never raises."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         return int(exc.code)
@@ -99,7 +99,7 @@ class Managed:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             self._log = self.log_path.open("ab")
             stdout = self._log
-        self.popen = subprocess.Popen(  # noqa: S603 - argv built by us
+        self.popen = subprocess.Popen(
             list(self.argv),
             env=self.env,
             cwd=self.cwd,

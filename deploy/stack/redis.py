@@ -20,10 +20,26 @@ def binary() -> str:
 def argv(port: int, workdir: Path) -> list[str]:
     """A cache, not a store: nothing saved, nothing appended, nothing kept across restarts."""
     return [
-        binary(), "--port", str(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no",
-        "--dir", str(workdir), "--daemonize", "no", "--protected-mode", "yes",
-        "--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru",
-    ]  # fmt: skip
+        binary(),
+        "--port",
+        str(port),
+        "--bind",
+        LOOPBACK,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(workdir),
+        "--daemonize",
+        "no",
+        "--protected-mode",
+        "yes",
+        "--maxmemory",
+        "256mb",
+        "--maxmemory-policy",
+        "allkeys-lru",
+    ]
 
 
 def ping(port: int, host: str = LOOPBACK, timeout: float = 0.5) -> bool:

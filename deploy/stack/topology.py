@@ -116,7 +116,8 @@ def app_env(spec: AppEnvSpec, index: int, *, secret_key: str, data_dir: str) -> 
     """The NOTESTACK_* environment of app instance `index` (0-based)."""
     ports, hosts = spec.ports, spec.hosts
     replicas = ",".join(
-        database_url(host, port) for host, port in zip(hosts.pg_replicas, ports.pg_replicas)
+        database_url(host, port)
+        for host, port in zip(hosts.pg_replicas, ports.pg_replicas, strict=True)
     )
     env = {
         "NOTESTACK_ENVIRONMENT": "production",

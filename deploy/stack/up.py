@@ -149,7 +149,7 @@ def up() -> int:
 
 def pg_run(datadir: Path) -> int:
     """The postmaster in the foreground as `postgres`; SIGTERM/SIGINT -> pg_ctl stop -m fast."""
-    child = subprocess.Popen(  # noqa: S603 - argv built by us
+    child = subprocess.Popen(
         postgres.foreground_argv(datadir),
         user=postgres.OS_USER,
         group=postgres.OS_USER,

@@ -63,7 +63,8 @@ class Log:
 def note_of(payload: Any) -> dict[str, Any]:
     """The note in a response body: {"note": {...}} per the contract."""
     if isinstance(payload, dict) and isinstance(payload.get("note"), dict):
-        return payload["note"]
+        note: dict[str, Any] = payload["note"]
+        return note
     if isinstance(payload, dict):
         return payload
     raise AssertionError(f"no note in {payload!r}")
@@ -127,18 +128,27 @@ class Api:
         api = cls(base_url)
         name = f"fault{next(_counter)}{secrets.token_hex(4)}"
         email = f"{name}@example.com"
-        reg = api.call("register", "POST", f"{API}/auth/register",
-                       json={"username": name, "email": email, "password": PASSWORD})  # fmt: skip
+        reg = api.call(
+            "register",
+            "POST",
+            f"{API}/auth/register",
+            json={"username": name, "email": email, "password": PASSWORD},
+        )
         assert reg.status == 201, f"register: {reg.status} {reg.error}"
-        login = api.call("login", "POST", f"{API}/auth/login",
-                         json={"email": email, "password": PASSWORD})  # fmt: skip
+        login = api.call(
+            "login", "POST", f"{API}/auth/login", json={"email": email, "password": PASSWORD}
+        )
         assert login.status == 200, f"login: {login.status} {login.error}"
         api.token = str(login.body["token"])
         return api
 
     def create(self, title: str, log: Log | None = None, description: str = "") -> Record:
-        payload = {"title": title, "description": description,
-                   "status": "Pending", "priority": "Low"}  # fmt: skip
+        payload = {
+            "title": title,
+            "description": description,
+            "status": "Pending",
+            "priority": "Low",
+        }
         return self.call("create", "POST", f"{API}/note/create", log, json=payload)
 
     def edit(self, note_id: str, log: Log | None = None, **changes: Any) -> Record:
@@ -147,7 +157,7 @@ class Api:
     def get(self, note_id: str, log: Log | None = None) -> Record:
         return self.call("get", "GET", f"{API}/note/{note_id}", log)
 
-    def list(self, log: Log | None = None, limit: int = 100) -> Record:
+    def list_notes(self, log: Log | None = None, limit: int = 100) -> Record:
         return self.call("list", "GET", f"{API}/note", log, params={"limit": limit})
 
     def seed(self, count: int, prefix: str = "seed", description: str = "") -> list[str]:
@@ -170,8 +180,9 @@ def run_workers(
     def keep_going() -> bool:
         return time.monotonic() < deadline
 
-    threads = [threading.Thread(target=work, args=(i, keep_going), daemon=True)
-               for i in range(count)]  # fmt: skip
+    threads = [
+        threading.Thread(target=work, args=(i, keep_going), daemon=True) for i in range(count)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -191,7 +202,7 @@ def at(offset: float, action: Callable[[], None], started: float) -> threading.T
     return thread
 
 
-_METRIC = re.compile(r'^notestack_cache_requests_total\{(?P<labels>[^}]*)\}\s+(?P<value>\S+)', re.M)
+_METRIC = re.compile(r"^notestack_cache_requests_total\{(?P<labels>[^}]*)\}\s+(?P<value>\S+)", re.M)
 
 
 def cache_hits(instance_urls: list[str]) -> float | None:

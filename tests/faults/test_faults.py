@@ -4,6 +4,7 @@ FAULT-n: requests=... failures=... violations=...  (failures: any request that d
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -43,7 +44,7 @@ def _mixed_loop(
                 if write and n % post_every == 0:
                     mine.create(f"loop-{index}-{n}", log)
                 elif n % 3 == 0:
-                    mine.list(log, limit=20)
+                    mine.list_notes(log, limit=20)
                 else:
                     mine.get(rng.choice(note_ids), log)
         finally:
@@ -90,11 +91,18 @@ def test_sigkill_one_instance(topology: Topology, user: Api) -> None:
     served_after = [r for r in log.records if r.instance == victim_name and r.started > k1 + 0.5]
     violations = len(get_failures) + len(bad_posts)
     report(
-        1, len(log.records), len(get_failures) + len(post_failures), violations,
-        gets=len(gets), get_failures=len(get_failures), posts=len(posts),
-        post_failures_in_flight=len(in_flight), post_failures_other=len(bad_posts),
-        served_by_killed_after_kill=len(served_after), statuses=summarize(log.records),
-    )  # fmt: skip
+        1,
+        len(log.records),
+        len(get_failures) + len(post_failures),
+        violations,
+        gets=len(gets),
+        get_failures=len(get_failures),
+        posts=len(posts),
+        post_failures_in_flight=len(in_flight),
+        post_failures_other=len(bad_posts),
+        served_by_killed_after_kill=len(served_after),
+        statuses=summarize(log.records),
+    )
     assert not get_failures, [(r.op, r.status, r.error) for r in get_failures[:5]]
     assert not bad_posts, [(r.status, r.error) for r in bad_posts[:5]]
     assert len(gets) > 100, "too little load to mean anything"
@@ -119,7 +127,7 @@ def test_sigterm_drains_in_flight(topology: Topology, user: Api) -> None:
     victim = 2
     big = "x" * 2000
     user.seed(100, prefix="big", description=big)
-    note_ids = [str(n["_id"]) for n in user.list(limit=20).body["notes"]]
+    note_ids = [str(n["_id"]) for n in user.list_notes(limit=20).body["notes"]]
     direct = Log()
     edge = Log()
     term_at: list[float] = []
@@ -131,13 +139,21 @@ def test_sigterm_drains_in_flight(topology: Topology, user: Api) -> None:
         assert api.call("warm", "GET", "/healthz").ok
 
     def slow_upload(api: Api, i: int) -> None:
-        body = (
-            '{"title": "slow-%d", "description": "%s", "status": "Pending", "priority": "Low"}'
-            % (i, "y" * 4000)
-        ).encode()
-        api.call("slow-create", "POST", f"{API}/note/create", direct,
-                 content=_trickle(body, 2.0),
-                 headers={"Content-Type": "application/json"})  # fmt: skip
+        note = {
+            "title": f"slow-{i}",
+            "description": "y" * 4000,
+            "status": "Pending",
+            "priority": "Low",
+        }
+        body = json.dumps(note).encode()
+        api.call(
+            "slow-create",
+            "POST",
+            f"{API}/note/create",
+            direct,
+            content=_trickle(body, 2.0),
+            headers={"Content-Type": "application/json"},
+        )
 
     stop_burst = threading.Event()
 
@@ -150,8 +166,10 @@ def test_sigterm_drains_in_flight(topology: Topology, user: Api) -> None:
                 break
             api.call("burst-list", "GET", f"{API}/note", direct, params={"limit": 100})
 
-    threads = [threading.Thread(target=slow_upload, args=(api, i), daemon=True)
-               for i, api in enumerate(slow_clients)]  # fmt: skip
+    threads = [
+        threading.Thread(target=slow_upload, args=(api, i), daemon=True)
+        for i, api in enumerate(slow_clients)
+    ]
     threads += [threading.Thread(target=burst, args=(api,), daemon=True) for api in burst_clients]
 
     def sigterm() -> None:
@@ -184,15 +202,19 @@ def test_sigterm_drains_in_flight(topology: Topology, user: Api) -> None:
     begun_after = [r for r in direct.records if r.started >= t_term]
     edge_failures = [r for r in edge.records if not r.ok]
     report(
-        2, len(direct.records) + len(edge.records), len(direct_failures) + len(edge_failures),
+        2,
+        len(direct.records) + len(edge.records),
+        len(direct_failures) + len(edge_failures),
         len(direct_failures) + len(edge_failures),
         in_flight_at_sigterm=len(in_flight),
         slow_uploads_ok=sum(r.ok for r in direct.of("slow-create")),
         begun_after_sigterm=len(begun_after),
-        direct_statuses=summarize(direct.records), edge_requests=len(edge.records),
-        edge_statuses=summarize(edge.records), instance_exit=exit_code,
+        direct_statuses=summarize(direct.records),
+        edge_requests=len(edge.records),
+        edge_statuses=summarize(edge.records),
+        instance_exit=exit_code,
         seconds=round(time.monotonic() - started, 1),
-    )  # fmt: skip
+    )
     assert len(in_flight) >= 12, "the test did not catch requests in flight"
     assert not direct_failures, [(r.op, r.status, r.error) for r in direct_failures[:5]]
     assert not edge_failures, [(r.op, r.status, r.error) for r in edge_failures[:5]]
@@ -232,10 +254,15 @@ def test_redis_outage(topology: Topology, user: Api) -> None:
     metric_rise = None if hits_end is None else hits_end - marks["hits_at_restart"]
     hits_resumed = header_hits_after > 0 or (metric_rise or 0) > 0
     report(
-        3, len(log.records), sum(not r.ok for r in log.records), len(errors) + (not hits_resumed),
-        requests_while_down=len(during), statuses=summarize(log.records),
-        cache_hit_headers_after_restart=header_hits_after, cache_hit_metric_rise=metric_rise,
-    )  # fmt: skip
+        3,
+        len(log.records),
+        sum(not r.ok for r in log.records),
+        len(errors) + (not hits_resumed),
+        requests_while_down=len(during),
+        statuses=summarize(log.records),
+        cache_hit_headers_after_restart=header_hits_after,
+        cache_hit_metric_rise=metric_rise,
+    )
     assert not errors, [(r.op, r.status, r.error) for r in errors[:5]]
     assert during, "no requests ran while Redis was down"
     assert hits_resumed, "no cache hits after Redis came back (X-Cache or metrics)"
@@ -277,10 +304,13 @@ def test_replica_outage(topology: Topology, user: Api) -> None:
     reads_after = [r for r in log.of("get", "list") if r.started > t_stop]
     failed_reads_after = [r for r in reads_after if not r.ok]
     report(
-        4, len(log.records), sum(not r.ok for r in log.records),
+        4,
+        len(log.records),
+        sum(not r.ok for r in log.records),
         len(errors) + len(failed_reads_after),
-        reads_after_stop=len(reads_after), statuses=summarize(log.records),
-    )  # fmt: skip
+        reads_after_stop=len(reads_after),
+        statuses=summarize(log.records),
+    )
     assert not errors, [(r.op, r.status, r.error) for r in errors[:5]]
     assert len(reads_after) > 50 and not failed_reads_after
 
@@ -308,7 +338,7 @@ def test_lagging_replica_read_your_writes(topology: Topology, user: Api) -> None
                     if made.status != 201:
                         continue
                     note_id = str(note_of(made.body)["_id"])
-                    got = mine.get(note_id, log) if i % 4 == 0 else mine.list(log, limit=10)
+                    got = mine.get(note_id, log) if i % 4 == 0 else mine.list_notes(log, limit=10)
                     if got.op == "get" and got.status != 200:
                         problem = f"created {note_id}, GET said {got.status}"
                     elif got.op == "list" and note_id not in _ids(got):
@@ -334,10 +364,15 @@ def test_lagging_replica_read_your_writes(topology: Topology, user: Api) -> None
     reads = log.of("get", "list")
     write_failures = [r for r in writes if not r.ok]
     report(
-        5, len(log.records), sum(not r.ok for r in log.records), len(missing) + len(write_failures),
-        pairs=len(reads), reads_missing_write=len(missing), write_failures=len(write_failures),
+        5,
+        len(log.records),
+        sum(not r.ok for r in log.records),
+        len(missing) + len(write_failures),
+        pairs=len(reads),
+        reads_missing_write=len(missing),
+        write_failures=len(write_failures),
         instances=instances(reads),
-    )  # fmt: skip
+    )
     assert len(reads) == pairs, f"only {len(reads)} of {pairs} pairs ran"
     assert not missing, missing[:5]
     assert not write_failures
@@ -383,9 +418,16 @@ def test_no_stale_reads_under_concurrency(topology: Topology, user: Api) -> None
             while keep_going() and n < 4000:
                 n += 1
                 if n % 4 == 0:
-                    got = mine.list(log, limit=10)
-                    seen = {str(x["_id"]): int(x["version"]) for x in got.body.get("notes", [])
-                            if str(x.get("_id")) in acked} if got.ok else {}  # fmt: skip
+                    got = mine.list_notes(log, limit=10)
+                    seen = (
+                        {
+                            str(x["_id"]): int(x["version"])
+                            for x in got.body.get("notes", [])
+                            if str(x.get("_id")) in acked
+                        }
+                        if got.ok
+                        else {}
+                    )
                 else:
                     note_id = rng.choice(notes)
                     got = mine.get(note_id, log)
@@ -394,8 +436,9 @@ def test_no_stale_reads_under_concurrency(topology: Topology, user: Api) -> None
                     need = floor(note_id, got.started)
                     if version < need:
                         with lock:
-                            stale.append(f"{got.op} {note_id} v{version} < v{need} "
-                                         f"via {got.instance}")  # fmt: skip
+                            stale.append(
+                                f"{got.op} {note_id} v{version} < v{need} via {got.instance}"
+                            )
         finally:
             mine.close()
 
@@ -404,10 +447,16 @@ def test_no_stale_reads_under_concurrency(topology: Topology, user: Api) -> None
     failures = [r for r in log.records if not r.ok]
     writes = sum(len(v) - 1 for v in acked.values())
     report(
-        6, len(log.records), len(failures), len(stale) + len(failures), writes=writes,
-        reads=len(reads), stale_reads=len(stale), instances=instances(reads),
+        6,
+        len(log.records),
+        len(failures),
+        len(stale) + len(failures),
+        writes=writes,
+        reads=len(reads),
+        stale_reads=len(stale),
+        instances=instances(reads),
         statuses=summarize(log.records),
-    )  # fmt: skip
+    )
     assert not stale, stale[:5]
     assert not failures, [(r.op, r.status, r.error) for r in failures[:5]]
     assert writes > 50 and len(reads) > 100
