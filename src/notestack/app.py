@@ -14,6 +14,7 @@ from notestack import __version__
 from notestack.auth import router as auth_router
 from notestack.auth.revocation import RevocationList
 from notestack.core import health
+from notestack.core.cache import Cache
 from notestack.core.database import Database
 from notestack.core.errors import install_error_handlers
 from notestack.core.logging import configure_logging
@@ -22,6 +23,8 @@ from notestack.core.middleware import (
     CrossOriginWriteGuard,
     RequestContextMiddleware,
 )
+from notestack.core.reads import ReadPath
+from notestack.core.replicas import ReplicaSet
 from notestack.core.security import TokenCodec
 from notestack.core.settings import Settings, get_settings
 from notestack.notes import router as notes_router
@@ -37,8 +40,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await app.state.db.dispose()
+        if replicas is not None:
+            await replicas.start()
+        try:
+            yield
+        finally:
+            await shutdown(app)
 
     app = FastAPI(
         title="NoteStack",
@@ -47,15 +54,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     db = Database(settings)
+    cache = (
+        Cache(settings.redis_url, settings.cache_ttl_seconds, settings.read_your_writes_seconds)
+        if settings.redis_url
+        else None
+    )
+    replicas = (
+        ReplicaSet(db.write_engine, db.replica_engines, settings) if db.replica_engines else None
+    )
     app.state.settings = settings
     app.state.instance = instance
     app.state.db = db
+    app.state.cache = cache
+    app.state.replicas = replicas
+    app.state.reads = ReadPath(db, cache, replicas)
     app.state.token_codec = TokenCodec(
         settings.resolved_secret_key(), settings.token_lifetime_seconds
     )
-    app.state.revocations = RevocationList(db)
-    app.state.cache = None
-    app.state.replicas = None
+    app.state.revocations = RevocationList(db, cache, settings.token_lifetime_seconds)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth_router.public_router)
@@ -74,10 +90,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_credentials=True,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-ID"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "X-Request-ID",
+            ],
             expose_headers=["ETag", "X-Request-ID"],
             max_age=600,
         )
     app.add_middleware(RequestContextMiddleware, instance=instance)
     mount_frontend(app, settings)
     return app
+
+
+async def shutdown(app: FastAPI) -> None:
+    """Release what ``create_app`` opened (also used by tests that never run the lifespan)."""
+    if app.state.replicas is not None:
+        await app.state.replicas.stop()
+    if app.state.cache is not None:
+        await app.state.cache.close()
+    await app.state.db.dispose()

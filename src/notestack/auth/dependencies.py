@@ -18,6 +18,11 @@ _bearer = HTTPBearer(auto_error=False, description="The token returned by /auth/
 _cookie = APIKeyCookie(name=ACCESS_COOKIE, auto_error=False, description="Set by /auth/login")
 
 
+def get_revocations(request: Request) -> RevocationList:
+    revocations: RevocationList = request.app.state.revocations
+    return revocations
+
+
 def get_token_codec(request: Request) -> TokenCodec:
     codec: TokenCodec = request.app.state.token_codec
     return codec
@@ -30,8 +35,7 @@ async def get_identity(
 ) -> Identity:
     token = bearer.credentials if bearer else cookie
     claims = service.verify_token(get_token_codec(request), token)
-    revocations: RevocationList = request.app.state.revocations
-    if await revocations.is_revoked(claims.jti):
+    if await get_revocations(request).is_revoked(claims.jti):
         raise Unauthorized("This session has ended; sign in again")
     identity = Identity(user_id=claims.user_id, jti=claims.jti, expires_at=claims.expires_at)
     request.state.identity = identity
@@ -40,3 +44,4 @@ async def get_identity(
 
 CurrentIdentity = Annotated[Identity, Depends(get_identity)]
 TokenCodecDep = Annotated[TokenCodec, Depends(get_token_codec)]
+RevocationsDep = Annotated[RevocationList, Depends(get_revocations)]

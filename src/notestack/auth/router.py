@@ -4,7 +4,12 @@ from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
 from notestack.auth import service
-from notestack.auth.dependencies import CurrentIdentity, TokenCodecDep, get_identity
+from notestack.auth.dependencies import (
+    CurrentIdentity,
+    RevocationsDep,
+    TokenCodecDep,
+    get_identity,
+)
 from notestack.auth.schemas import (
     LoginEnvelope,
     LoginIn,
@@ -75,9 +80,12 @@ async def profile(identity: CurrentIdentity, session: PrimaryReadSessionDep) -> 
     summary="Sign out: the token is refused from now on, on every instance",
 )
 async def logout(
-    identity: CurrentIdentity, session: WriteSessionDep, settings: SettingsDep
+    identity: CurrentIdentity,
+    session: WriteSessionDep,
+    revocations: RevocationsDep,
+    settings: SettingsDep,
 ) -> Response:
-    await service.revoke(session, identity)
+    await service.revoke(session, revocations, identity)
     response = json_response(envelope("Signed out"))
     response.delete_cookie(
         ACCESS_COOKIE,

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from notestack.auth import repository
 from notestack.auth.models import User
+from notestack.auth.revocation import RevocationList
 from notestack.auth.schemas import LoginIn, RegisterIn
 from notestack.core.database import ReadSession, WriteSession
 from notestack.core.errors import Conflict, Unauthorized
@@ -86,7 +87,8 @@ def verify_token(codec: TokenCodec, token: str | None) -> TokenClaims:
         raise Unauthorized("Invalid or expired token") from exc
 
 
-async def revoke(session: WriteSession, identity: Identity) -> None:
+async def revoke(session: WriteSession, revocations: RevocationList, identity: Identity) -> None:
+    revocations.revoke(session, identity.jti, identity.expires_at)
     await repository.revoke_token(session, identity.jti, identity.expires_at)
     await repository.purge_expired_revocations(session, datetime.now(UTC))
 

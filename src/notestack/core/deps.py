@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from notestack.core.database import Database, ReadSession, WriteSession
+from notestack.core.reads import ReadPath
 from notestack.core.settings import Settings
 
 
@@ -19,6 +20,11 @@ def get_settings(request: Request) -> Settings:
 def get_database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
+
+
+def get_read_path(request: Request) -> ReadPath:
+    reads: ReadPath = request.app.state.reads
+    return reads
 
 
 async def _write_session(request: Request) -> AsyncIterator[WriteSession]:
@@ -43,5 +49,6 @@ async def _primary_read_session(request: Request) -> AsyncIterator[ReadSession]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ReadPathDep = Annotated[ReadPath, Depends(get_read_path)]
 WriteSessionDep = Annotated[WriteSession, Depends(_write_session, scope="function")]
 PrimaryReadSessionDep = Annotated[ReadSession, Depends(_primary_read_session, scope="function")]

@@ -33,9 +33,10 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_connect_timeout_seconds: float = Field(default=3.0, gt=0)
     replica_max_lag_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
-    replica_max_lag_seconds: float = Field(default=30.0, ge=0)
+    replica_max_lag_seconds: float = Field(default=10.0, ge=0)
     redis_url: str = ""
     cache_ttl_seconds: int = Field(default=300, ge=1)
+    read_your_writes_seconds: int = Field(default=30, ge=1)
     secret_key: str = ""
     token_lifetime_seconds: int = Field(default=7 * 24 * 3600, ge=60)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -7,11 +7,12 @@ from starlette.responses import Response
 
 from notestack.auth.dependencies import CurrentIdentity, get_identity
 from notestack.core.conditional import body_etag, expected_versions, none_match, version_etag
-from notestack.core.deps import WriteSessionDep
+from notestack.core.database import ReadSession
+from notestack.core.deps import ReadPathDep, WriteSessionDep
+from notestack.core.reads import ReadResult
 from notestack.core.responses import dumps, envelope, json_response
 from notestack.notes import service
 from notestack.notes.cursor import Cursor
-from notestack.notes.dependencies import NoteReadSessionDep
 from notestack.notes.models import NotePriority, NoteStatus
 from notestack.notes.repository import ListFilter
 from notestack.notes.schemas import (
@@ -38,10 +39,17 @@ def _note_response(message: str, note_dict: dict[str, object], status_code: int 
     return json_response(envelope(message, note=note_dict), status_code, headers)
 
 
+def _cached_response(result: ReadResult, if_none_match: str | None) -> Response:
+    headers = {"ETag": result.etag, "Cache-Control": "private, no-cache", "X-Cache": result.cache}
+    if none_match(if_none_match, result.etag):
+        return Response(status_code=304, headers=headers)
+    return json_response(result.body, headers=headers)
+
+
 @router.get("", response_model=NoteListEnvelope, summary="The caller's notes, newest first")
 async def list_notes(
     identity: CurrentIdentity,
-    session: NoteReadSessionDep,
+    reads: ReadPathDep,
     limit: Annotated[int | None, Query(ge=1, le=100, description="Page size, 1-100")] = None,
     cursor: Annotated[str | None, Query(max_length=512, description="nextCursor")] = None,
     status: NoteStatus | None = None,
@@ -55,35 +63,47 @@ async def list_notes(
         search=(q or "").strip() or None,
     )
     after = Cursor.decode(cursor) if cursor else None
-    page = await service.list_notes(session, identity.user_id, filters, after, limit)
-    body = dumps(
-        envelope(
-            "Notes fetched",
-            notes=[note_json(note) for note in page.notes],
-            nextCursor=page.next_cursor,
+
+    async def produce(session: ReadSession) -> tuple[bytes, str]:
+        page = await service.list_notes(session, identity.user_id, filters, after, limit)
+        body = dumps(
+            envelope(
+                "Notes fetched",
+                notes=[note_json(note) for note in page.notes],
+                nextCursor=page.next_cursor,
+            )
         )
-    )
-    etag = body_etag(body)
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if none_match(if_none_match, etag):
-        return Response(status_code=304, headers=headers)
-    return json_response(body, headers=headers)
+        return body, body_etag(body)
+
+    key = service.list_cache_key(filters, cursor, limit)
+    result = await reads.read(identity.user_id, "list", key, produce)
+    return _cached_response(result, if_none_match)
 
 
 @router.post("/create", status_code=201, response_model=NoteEnvelope, summary="Create a note")
 async def create_note(
-    data: NoteCreate, identity: CurrentIdentity, session: WriteSessionDep
+    data: NoteCreate, identity: CurrentIdentity, session: WriteSessionDep, reads: ReadPathDep
 ) -> Response:
+    reads.after_write(session, identity.user_id)
     note = await service.create_note(session, identity.user_id, data)
     return _note_response("Note created", note_json(note), status_code=201)
 
 
 @router.get("/{note_id}", response_model=NoteEnvelope, responses=_NOT_FOUND, summary="One note")
 async def get_note(
-    note_id: str, identity: CurrentIdentity, session: NoteReadSessionDep
+    note_id: str,
+    identity: CurrentIdentity,
+    reads: ReadPathDep,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
 ) -> Response:
-    note = await service.get_note(session, identity.user_id, service.parse_note_id(note_id))
-    return _note_response("Note fetched", note_json(note))
+    parsed_id = service.parse_note_id(note_id)
+
+    async def produce(session: ReadSession) -> tuple[bytes, str]:
+        note = await service.get_note(session, identity.user_id, parsed_id)
+        return dumps(envelope("Note fetched", note=note_json(note))), version_etag(note.version)
+
+    result = await reads.read(identity.user_id, "note", parsed_id.hex, produce)
+    return _cached_response(result, if_none_match)
 
 
 @router.patch(
@@ -97,8 +117,10 @@ async def edit_note(
     data: NoteUpdate,
     identity: CurrentIdentity,
     session: WriteSessionDep,
+    reads: ReadPathDep,
     if_match: IfMatch = None,
 ) -> Response:
+    reads.after_write(session, identity.user_id)
     note = await service.edit_note(
         session,
         identity.user_id,
@@ -115,8 +137,13 @@ async def edit_note(
     summary="Delete a note",
 )
 async def delete_note(
-    note_id: str, identity: CurrentIdentity, session: WriteSessionDep, if_match: IfMatch = None
+    note_id: str,
+    identity: CurrentIdentity,
+    session: WriteSessionDep,
+    reads: ReadPathDep,
+    if_match: IfMatch = None,
 ) -> Response:
+    reads.after_write(session, identity.user_id)
     await service.delete_note(
         session, identity.user_id, service.parse_note_id(note_id), expected_versions(if_match)
     )

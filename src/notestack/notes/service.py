@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -22,6 +23,20 @@ NOT_FOUND_MESSAGE = "Note not found"
 class Page:
     notes: list[Note]
     next_cursor: str | None
+
+
+def list_cache_key(filters: ListFilter, cursor: str | None, limit: int | None) -> str:
+    """One cache entry per distinct list query of a user."""
+    raw = "\x1f".join(
+        [
+            filters.status or "",
+            filters.priority or "",
+            filters.search or "",
+            cursor or "",
+            str(limit),
+        ]
+    )
+    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
 def parse_note_id(raw: str) -> uuid.UUID:

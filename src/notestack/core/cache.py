@@ -1,0 +1,214 @@
+"""Redis cache-aside with per-user generations, and read-your-writes positions.
+
+Why no reader can cache stale data after a write is acknowledged:
+- Every cached entry of a user lives under that user's current *generation*. A write commits,
+  then (before the client is answered) moves the generation forward, so entries filled before
+  the write are unreachable from then on.
+- A reader takes the generation and the user's last write position (primary WAL LSN) in the
+  same atomic script call. If it saw the new generation it also sees that position, and it only
+  fills the cache from a database that has replayed at least that far. A reader that took the
+  old generation can only fill an entry nobody will read.
+- Generations are derived from Redis's clock and only move forward, so a Redis restart (which
+  drops everything) cannot bring back a generation that old readers still hold.
+When Redis cannot be told about a write, the process remembers it and, once Redis answers
+again, moves a global epoch forward (orphaning every entry) and sets a global minimum LSN, so
+nothing written during the outage is hidden by an older entry or an older replica.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import structlog
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from notestack.core.circuit import CircuitBreaker
+
+log = structlog.get_logger("notestack.cache")
+
+PREFIX = "ns:v1:"
+EPOCH_KEY = PREFIX + "epoch"
+GLOBAL_LSN_KEY = PREFIX + "min-lsn"
+REVOCATIONS_LOADED_KEY = PREFIX + "revocations-loaded"
+SOCKET_TIMEOUT_SECONDS = 0.25
+
+# KEYS: epoch, global min LSN, user generation, user LSN. ARGV: entry key prefix, entry suffix,
+# generation TTL. Returns {epoch, generation, max(user LSN, global LSN) or false, entry or false}.
+_READ = """
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  redis.call('SET', KEYS[1], now, 'NX')
+  epoch = redis.call('GET', KEYS[1])
+end
+local gen = redis.call('GET', KEYS[3])
+if not gen then
+  redis.call('SET', KEYS[3], now, 'NX', 'EX', ARGV[3])
+  gen = redis.call('GET', KEYS[3])
+end
+local lsn = tonumber(redis.call('GET', KEYS[4]) or '0')
+local floor = tonumber(redis.call('GET', KEYS[2]) or '0')
+if floor > lsn then lsn = floor end
+local entry = redis.call('GET', ARGV[1] .. epoch .. ':' .. gen .. ':' .. ARGV[2])
+return {epoch, gen, tostring(lsn), entry}
+"""
+
+# KEYS: user generation, user LSN. ARGV: LSN (or ''), LSN TTL, generation TTL.
+_RECORD_WRITE = """
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+local nxt = cur + 1
+if now > nxt then nxt = now end
+redis.call('SET', KEYS[1], nxt, 'EX', ARGV[3])
+if ARGV[1] ~= '' then
+  local old = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if tonumber(ARGV[1]) > old then
+    redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+  else
+    redis.call('EXPIRE', KEYS[2], ARGV[2])
+  end
+end
+return nxt
+"""
+
+# KEYS: epoch, global min LSN, revocations-loaded. ARGV: LSN (or ''), LSN TTL.
+_RECOVER = """
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+local nxt = cur + 1
+if now > nxt then nxt = now end
+redis.call('SET', KEYS[1], nxt)
+if ARGV[1] ~= '' then
+  local old = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if tonumber(ARGV[1]) > old then redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2]) end
+end
+redis.call('DEL', KEYS[3])
+return nxt
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CacheRead:
+    """What one round trip learned: where to fill, how fresh a source must be, and any hit."""
+
+    entry_key: str
+    min_lsn: int
+    entry: bytes | None
+
+
+def _user_keys(user_id: uuid.UUID) -> tuple[str, str]:
+    return f"{PREFIX}gen:{user_id.hex}", f"{PREFIX}lsn:{user_id.hex}"
+
+
+class Cache:
+    def __init__(self, url: str, ttl_seconds: int, read_your_writes_seconds: int) -> None:
+        self._redis = Redis.from_url(
+            url,
+            socket_timeout=SOCKET_TIMEOUT_SECONDS,
+            socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
+            retry_on_timeout=False,
+            health_check_interval=0,
+            max_connections=64,
+        )
+        self.ttl = ttl_seconds
+        self.lsn_ttl = read_your_writes_seconds
+        self.generation_ttl = max(ttl_seconds * 2, read_your_writes_seconds)
+        self._breaker = CircuitBreaker()
+        self._missed_writes = False
+        self._read = self._redis.register_script(_READ)
+        self._record = self._redis.register_script(_RECORD_WRITE)
+        self._recover = self._redis.register_script(_RECOVER)
+
+    @property
+    def redis(self) -> Redis:
+        return self._redis
+
+    @property
+    def available(self) -> bool:
+        return not self._breaker.is_open
+
+    def usable(self) -> bool:
+        """Whether to try Redis now (False while the circuit is open)."""
+        return self._breaker.allow()
+
+    def failed(self, exc: BaseException) -> None:
+        self._breaker.record_failure()
+        log.warning("redis_unavailable", error=repr(exc), circuit_open=self._breaker.is_open)
+
+    @property
+    def needs_recovery(self) -> bool:
+        """A write could not be recorded in Redis; entries and positions there may be stale."""
+        return self._missed_writes
+
+    async def recover(self, current_lsn: int | None) -> bool:
+        """After an outage in which writes went unrecorded: advance the global epoch (orphaning
+        every entry), raise the global minimum LSN to the primary's current position, and make
+        the revocation list reload from the database."""
+        if not self.usable():
+            return False
+        try:
+            await self._recover(
+                keys=[EPOCH_KEY, GLOBAL_LSN_KEY, REVOCATIONS_LOADED_KEY],
+                args=["" if current_lsn is None else str(current_lsn), self.lsn_ttl],
+            )
+        except (RedisError, OSError) as exc:
+            self.failed(exc)
+            return False
+        self._breaker.record_success()
+        self._missed_writes = False
+        log.info("cache_recovered_after_outage")
+        return True
+
+    async def read(self, user_id: uuid.UUID, suffix: str) -> CacheRead | None:
+        """One round trip; None when Redis cannot be trusted now (the caller uses the primary)."""
+        if self._missed_writes or not self.usable():
+            return None
+        gen_key, lsn_key = _user_keys(user_id)
+        entry_prefix = f"{PREFIX}e:{user_id.hex}:"
+        try:
+            epoch, generation, lsn, entry = await self._read(
+                keys=[EPOCH_KEY, GLOBAL_LSN_KEY, gen_key, lsn_key],
+                args=[entry_prefix, suffix, self.generation_ttl],
+            )
+        except (RedisError, OSError) as exc:
+            self.failed(exc)
+            return None
+        self._breaker.record_success()
+        key = f"{entry_prefix}{epoch.decode()}:{generation.decode()}:{suffix}"
+        return CacheRead(entry_key=key, min_lsn=int(lsn), entry=entry or None)
+
+    async def fill(self, key: str, value: bytes) -> None:
+        if not self.usable():
+            return
+        try:
+            await self._redis.set(key, value, ex=self.ttl)
+            self._breaker.record_success()
+        except (RedisError, OSError) as exc:
+            self.failed(exc)
+
+    async def record_write(self, user_id: uuid.UUID, lsn: int | None) -> None:
+        """After a commit: orphan the user's entries and remember the write's WAL position."""
+        gen_key, lsn_key = _user_keys(user_id)
+        if self.usable():
+            try:
+                await self._record(
+                    keys=[gen_key, lsn_key],
+                    args=["" if lsn is None else str(lsn), self.lsn_ttl, self.generation_ttl],
+                )
+                self._breaker.record_success()
+                return
+            except (RedisError, OSError) as exc:
+                self.failed(exc)
+        self.missed_write()
+
+    def missed_write(self) -> None:
+        """Something Redis should have been told was not; trust nothing there until recovery."""
+        self._missed_writes = True
+
+    async def close(self) -> None:
+        await self._redis.aclose()

@@ -1,0 +1,96 @@
+"""The read path: Redis first, then a replica fresh enough for the caller, else the primary.
+
+Handlers describe what to read (a cache key suffix and a function of a read session that
+returns response bytes and their ETag); this module decides where the bytes come from.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from notestack.core import metrics
+from notestack.core.cache import Cache
+from notestack.core.database import Database, ReadSession, WriteSession
+from notestack.core.replicas import ReplicaSet
+
+log = structlog.get_logger("notestack.reads")
+
+Producer = Callable[[ReadSession], Awaitable[tuple[bytes, str]]]
+_REPLICA_TROUBLE = (OperationalError, InterfaceError, DBAPIError, OSError, TimeoutError)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    body: bytes
+    etag: str
+    cache: str  # "hit", "miss" or "bypass"
+
+
+class ReadPath:
+    def __init__(self, db: Database, cache: Cache | None, replicas: ReplicaSet | None) -> None:
+        self.db = db
+        self.cache = cache
+        self.replicas = replicas
+
+    async def read(
+        self, user_id: uuid.UUID, kind: str, suffix: str, produce: Producer
+    ) -> ReadResult:
+        lookup = None
+        if self.cache is not None:
+            if self.cache.needs_recovery:
+                await self.cache.recover(await self._primary_lsn())
+            lookup = await self.cache.read(user_id, f"{kind}:{suffix}")
+            if lookup is not None and lookup.entry is not None:
+                metrics.CACHE.labels(kind, "hit").inc()
+                cached_etag, _, cached_body = lookup.entry.partition(b"\n")
+                return ReadResult(cached_body, cached_etag.decode(), "hit")
+            metrics.CACHE.labels(kind, "miss" if lookup else "bypass").inc()
+        body, etag = await self._query(lookup.min_lsn if lookup else None, produce)
+        if lookup is not None and self.cache is not None:
+            await self.cache.fill(lookup.entry_key, etag.encode() + b"\n" + body)
+        return ReadResult(body, etag, "miss" if lookup else "bypass")
+
+    async def _query(self, min_lsn: int | None, produce: Producer) -> tuple[bytes, str]:
+        replica = self.replicas.choose(min_lsn) if self.replicas is not None else None
+        if replica is not None and self.replicas is not None:
+            try:
+                async with self.db.read_session(replica.engine) as session:
+                    result = await produce(session)
+                metrics.READS_ROUTED.labels("replica").inc()
+                return result
+            except _REPLICA_TROUBLE as exc:
+                self.replicas.mark_failed(replica, exc)
+                log.warning("replica_read_failed", replica=replica.name, error=repr(exc))
+        async with self.db.read_session() as session:
+            result = await produce(session)
+        metrics.READS_ROUTED.labels("primary").inc()
+        return result
+
+    async def _primary_lsn(self) -> int | None:
+        if self.replicas is None:
+            return None
+        async with self.db.write_session() as session:
+            return await self.replicas.primary_insert_lsn(session)
+
+    def after_write(self, session: WriteSession, user_id: uuid.UUID) -> None:
+        """Once ``session`` commits: orphan the user's cached reads, record the WAL position."""
+
+        async def record() -> None:
+            if self.cache is None:
+                return
+            lsn = None
+            if self.replicas is not None:
+                try:
+                    lsn = await self.replicas.primary_insert_lsn(session)
+                except _REPLICA_TROUBLE as exc:
+                    log.warning("write_position_unknown", error=repr(exc))
+                    self.cache.missed_write()
+                    return
+            await self.cache.record_write(user_id, lsn)
+
+        session.after_commit(record)

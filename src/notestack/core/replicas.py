@@ -1,0 +1,164 @@
+"""Read replicas: health, lag, and the replay position each one has reached.
+
+A background task polls every replica (and the primary's WAL position) a few times a second.
+A replica is used only while it answers and its lag is within the configured bounds; a read
+that needs a given position goes to a replica whose *last polled* replay LSN has reached it.
+Polled positions only understate the truth (replay moves forward), so the check is safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from notestack.core import metrics
+from notestack.core.settings import Settings
+
+log = structlog.get_logger("notestack.replicas")
+
+POLL_INTERVAL_SECONDS = 0.25
+PROBE_TIMEOUT_SECONDS = 1.0
+_PRIMARY_LSN = text("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+_REPLICA_STATE = text(
+    "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() - '0/0'::pg_lsn, "
+    "EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())"
+)
+_INSERT_LSN = text("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
+
+
+@dataclass
+class ReplicaState:
+    name: str
+    engine: AsyncEngine
+    healthy: bool = False
+    replay_lsn: int = 0
+    lag_bytes: int | None = None
+    lag_seconds: float | None = None
+    error: str | None = None
+    checked_at: float = field(default=0.0)
+
+
+class ReplicaSet:
+    def __init__(
+        self, primary: AsyncEngine, replicas: list[AsyncEngine], settings: Settings
+    ) -> None:
+        self._primary = primary
+        self.replicas = [
+            ReplicaState(
+                name=make_url(str(engine.url)).render_as_string(hide_password=True), engine=engine
+            )
+            for engine in replicas
+        ]
+        self.max_lag_bytes = settings.replica_max_lag_bytes
+        self.max_lag_seconds = settings.replica_max_lag_seconds
+        self._turn = itertools.count()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.poll_once()
+        self._task = asyncio.create_task(self._poll_forever(), name="replica-poller")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _poll_forever(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_INTERVAL_SECONDS)
+            try:
+                await self.poll_once()
+            except Exception as exc:
+                log.warning("replica_poll_failed", error=repr(exc))
+
+    async def poll_once(self) -> None:
+        primary_lsn: int | None
+        try:
+            primary_lsn = int(await self._scalar(self._primary, _PRIMARY_LSN))
+        except Exception:
+            primary_lsn = None
+        await asyncio.gather(*(self._probe(state, primary_lsn) for state in self.replicas))
+
+    async def _probe(self, state: ReplicaState, primary_lsn: int | None) -> None:
+        try:
+
+            async def query() -> Any:
+                async with state.engine.connect() as connection:
+                    return (await connection.execute(_REPLICA_STATE)).one()
+
+            in_recovery, replay, seconds = await asyncio.wait_for(query(), PROBE_TIMEOUT_SECONDS)
+        except Exception as exc:
+            self._mark(state, healthy=False, error=type(exc).__name__)
+            return
+        state.replay_lsn = int(replay or 0)
+        if primary_lsn is not None:
+            state.lag_bytes = max(0, primary_lsn - state.replay_lsn)
+        caught_up = state.lag_bytes == 0
+        state.lag_seconds = 0.0 if caught_up or seconds is None else float(seconds)
+        too_far = (state.lag_bytes or 0) > self.max_lag_bytes or (
+            state.lag_seconds > self.max_lag_seconds
+        )
+        error = None if in_recovery else "not a standby"
+        if too_far:
+            error = f"lagging {state.lag_bytes} bytes / {state.lag_seconds:.1f} s"
+        self._mark(state, healthy=bool(in_recovery) and not too_far, error=error)
+
+    def _mark(self, state: ReplicaState, *, healthy: bool, error: str | None) -> None:
+        if state.healthy != healthy:
+            log.info("replica_state_changed", replica=state.name, healthy=healthy, error=error)
+        state.healthy = healthy
+        state.error = error
+        state.checked_at = time.monotonic()
+        metrics.REPLICA_HEALTHY.labels(state.name).set(1 if healthy else 0)
+        if state.lag_bytes is not None:
+            metrics.REPLICA_LAG_BYTES.labels(state.name).set(state.lag_bytes)
+        if state.lag_seconds is not None:
+            metrics.REPLICA_LAG_SECONDS.labels(state.name).set(state.lag_seconds)
+
+    def choose(self, min_lsn: int | None) -> ReplicaState | None:
+        """A healthy replica that has replayed ``min_lsn``; None means: read on the primary.
+
+        ``min_lsn`` None means the caller's last write position is unknown (Redis is down), so
+        no replica can be proven fresh enough.
+        """
+        if min_lsn is None:
+            return None
+        candidates = [s for s in self.replicas if s.healthy and s.replay_lsn >= min_lsn]
+        if not candidates:
+            return None
+        return candidates[next(self._turn) % len(candidates)]
+
+    def mark_failed(self, state: ReplicaState, exc: BaseException) -> None:
+        self._mark(state, healthy=False, error=type(exc).__name__)
+
+    async def primary_insert_lsn(self, connection_owner: Any) -> int:
+        return int((await connection_owner.execute(_INSERT_LSN)).scalar_one())
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            state.name: {
+                "healthy": state.healthy,
+                "lag_bytes": state.lag_bytes,
+                "lag_seconds": state.lag_seconds,
+                **({"error": state.error} if state.error else {}),
+            }
+            for state in self.replicas
+        }
+
+    @staticmethod
+    async def _scalar(engine: AsyncEngine, statement: Any) -> Any:
+        async def query() -> Any:
+            async with engine.connect() as connection:
+                return (await connection.execute(statement)).scalar_one()
+
+        return await asyncio.wait_for(query(), PROBE_TIMEOUT_SECONDS)

@@ -1,0 +1,173 @@
+"""Cache-aside on a real Redis: hits, invalidation, the slow-reader race, outages."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from notestack.app import create_app, shutdown
+from notestack.core.cache import Cache
+from tests.conftest import Backend
+from tests.support.api import Account, create_note, signup
+from tests.support.redis import RedisServer, redis_server
+
+NOTES = "/api/v1/note"
+
+
+@pytest.fixture
+def redis_srv() -> Iterator[RedisServer]:
+    with redis_server() as server:
+        yield server
+
+
+@pytest.fixture
+async def cached_app(
+    backend: Backend, redis_srv: RedisServer, tmp_path: Path
+) -> AsyncIterator[FastAPI]:
+    settings = backend.settings.model_copy(update={"redis_url": redis_srv.url})
+    app = create_app(settings)
+    yield app
+    await shutdown(app)
+
+
+@pytest.fixture
+async def http(cached_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=cached_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+async def _list(http: httpx.AsyncClient, account: Account) -> httpx.Response:
+    response = await http.get(NOTES, headers=account.auth)
+    assert response.status_code == 200, response.text
+    return response
+
+
+async def test_second_read_is_a_hit_with_the_same_bytes(http: httpx.AsyncClient) -> None:
+    account = await signup(http)
+    note = await create_note(http, account, title="cached")
+    first, second = await _list(http, account), await _list(http, account)
+    assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit")
+    assert first.content == second.content and first.headers["etag"] == second.headers["etag"]
+    single = [await http.get(f"{NOTES}/{note['_id']}", headers=account.auth) for _ in range(2)]
+    assert [r.headers["x-cache"] for r in single] == ["miss", "hit"]
+    assert single[1].headers["etag"] == '"1"' and single[1].json()["note"] == note
+    not_modified = await http.get(
+        NOTES, headers={**account.auth, "If-None-Match": first.headers["etag"]}
+    )
+    assert not_modified.status_code == 304
+
+
+async def test_every_write_is_visible_to_the_next_read(http: httpx.AsyncClient) -> None:
+    account = await signup(http)
+    note = await create_note(http, account, title="v1")
+    await _list(http, account)
+    await http.get(f"{NOTES}/{note['_id']}", headers=account.auth)
+    for i in range(2, 6):
+        await http.patch(
+            f"{NOTES}/{note['_id']}/edit", json={"title": f"v{i}"}, headers=account.auth
+        )
+        listed = (await _list(http, account)).json()["notes"][0]
+        single = (await http.get(f"{NOTES}/{note['_id']}", headers=account.auth)).json()["note"]
+        assert listed["title"] == single["title"] == f"v{i}"
+    await http.delete(f"{NOTES}/{note['_id']}/delete", headers=account.auth)
+    assert (await _list(http, account)).json()["notes"] == []
+    assert (await http.get(f"{NOTES}/{note['_id']}", headers=account.auth)).status_code == 404
+
+
+async def test_other_users_caches_are_untouched_by_my_writes(http: httpx.AsyncClient) -> None:
+    me, other = await signup(http), await signup(http)
+    await create_note(http, other, title="theirs")
+    await _list(http, other)
+    await create_note(http, me, title="mine")
+    assert (await _list(http, other)).headers["x-cache"] == "hit"
+
+
+async def test_a_slow_reader_cannot_fill_the_cache_with_data_older_than_a_write(
+    http: httpx.AsyncClient, cached_app: FastAPI
+) -> None:
+    """The classic race: a reader looks up (miss), reads the old row, the writer commits and
+    invalidates, then the reader fills. Its entry must never be served."""
+    account = await signup(http)
+    note = await create_note(http, account, title="old")
+    cache: Cache = cached_app.state.cache
+    user_id = uuid.UUID(account.user_id)
+    key_suffix = f"note:{uuid.UUID(note['_id']).hex}"
+    slow_reader = await cache.read(user_id, key_suffix)
+    assert slow_reader is not None and slow_reader.entry is None
+    stale_bytes = (await http.get(f"{NOTES}/{note['_id']}", headers=account.auth)).content
+    edited = await http.patch(
+        f"{NOTES}/{note['_id']}/edit", json={"title": "new"}, headers=account.auth
+    )
+    assert edited.status_code == 200
+    await cache.fill(slow_reader.entry_key, b'"1"\n' + stale_bytes)
+    after = await http.get(f"{NOTES}/{note['_id']}", headers=account.auth)
+    assert after.json()["note"]["title"] == "new"
+
+
+async def test_redis_outage_costs_nothing_and_hits_resume(
+    http: httpx.AsyncClient, redis_srv: RedisServer
+) -> None:
+    account = await signup(http)
+    await create_note(http, account, title="before")
+    await _list(http, account)
+    redis_srv.stop()
+    started = time.perf_counter()
+    during = [await _list(http, account) for _ in range(30)]
+    elapsed = time.perf_counter() - started
+    assert all(r.headers["x-cache"] == "bypass" for r in during)
+    created = await create_note(http, account, title="during outage")
+    assert (await _list(http, account)).json()["notes"][0]["_id"] == created["_id"]
+    assert elapsed < 3.0, f"30 reads with Redis down took {elapsed:.2f}s: the circuit did not open"
+    redis_srv.start()
+    await asyncio.sleep(2.1)
+    sources = [(await _list(http, account)).headers["x-cache"] for _ in range(4)]
+    assert sources[-1] == "hit", sources
+    assert (await _list(http, account)).json()["notes"][0]["title"] == "during outage"
+
+
+async def test_writes_unrecorded_during_an_outage_never_surface_stale_entries(
+    http: httpx.AsyncClient, redis_srv: RedisServer, cached_app: FastAPI
+) -> None:
+    """Redis keeps its data but stops answering (SIGSTOP, not a restart) while a write lands."""
+    account = await signup(http)
+    note = await create_note(http, account, title="before pause")
+    await _list(http, account)
+    assert (await _list(http, account)).headers["x-cache"] == "hit"
+    assert redis_srv.process is not None
+    os.kill(redis_srv.process.pid, signal.SIGSTOP)
+    try:
+        edited = await http.patch(
+            f"{NOTES}/{note['_id']}/edit",
+            json={"title": "written while paused"},
+            headers=account.auth,
+        )
+        assert edited.status_code == 200
+        assert cached_app.state.cache.needs_recovery
+    finally:
+        os.kill(redis_srv.process.pid, signal.SIGCONT)
+    await asyncio.sleep(2.1)
+    for _ in range(3):
+        assert (await _list(http, account)).json()["notes"][0]["title"] == "written while paused"
+
+
+async def test_revocations_survive_a_redis_restart(
+    http: httpx.AsyncClient, redis_srv: RedisServer
+) -> None:
+    account = await signup(http)
+    assert (await http.get("/api/v1/auth/profile", headers=account.auth)).status_code == 200
+    assert (await http.post("/api/v1/auth/logout", headers=account.auth)).status_code == 200
+    assert (await http.get("/api/v1/auth/profile", headers=account.auth)).status_code == 401
+    redis_srv.client().flushall()
+    assert (await http.get("/api/v1/auth/profile", headers=account.auth)).status_code == 401
+    assert redis_srv.client().exists("ns:v1:revocations-loaded")
+    assert (await http.get("/api/v1/auth/profile", headers=account.auth)).status_code == 401
