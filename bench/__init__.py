@@ -1,0 +1,1 @@
+"""`make bench`: NoteStack's load, growth and front-end measurements (see bench/README.md)."""

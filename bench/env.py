@@ -1,0 +1,207 @@
+"""What the benchmark measures, started on free loopback ports with deploy/stack's building blocks.
+
+One PostgreSQL primary (no replica: reads and writes on one node, so the figures are per node),
+one Redis, the NoteStack instance with the cache on, one with it off, the ceiling app, nginx in
+front of the cached instance, and (for the server comparison) granian. Every process is ours, in
+its own process group, and is stopped in `BenchEnv.stop()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "deploy"))
+
+from stack import app as stack_app  # noqa: E402
+from stack import postgres  # noqa: E402
+from stack.cluster import Topology, TopologySpec  # noqa: E402
+from stack.proc import Managed, free_ports, wait_http_ok  # noqa: E402
+from stack.topology import LOOPBACK, StackPorts  # noqa: E402
+
+VENV_BIN = REPO_ROOT / ".venv" / "bin"
+
+
+def _descendants(root: int) -> list[int]:
+    """`root` and every process below it (from /proc; bounded by the process table)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, stack = [], [root]
+    while stack and len(found) < 10_000:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+def pin(pids: list[int], cpus: set[int]) -> int:
+    """Set the CPU affinity of every thread of every process under `pids`; returns the count."""
+    count = 0
+    for root in pids:
+        for pid in _descendants(root):
+            tasks = Path(f"/proc/{pid}/task")
+            with contextlib.suppress(OSError):
+                for tid in tasks.iterdir():
+                    with contextlib.suppress(OSError):
+                        os.sched_setaffinity(int(tid.name), cpus)
+                        count += 1
+    return count
+
+
+@dataclass
+class BenchEnv:
+    workers: int
+    server_cpus: set[int] | None
+    base_dir: Path = field(
+        default_factory=lambda: Path(tempfile.mkdtemp(prefix="notestack-bench-"))
+    )
+    topology: Topology | None = None
+    uncached: Managed | None = None
+    ceiling: Managed | None = None
+    granian: Managed | None = None
+    ports: dict[str, int] = field(default_factory=dict)
+
+    # -- start -------------------------------------------------------------------------
+    def start(self) -> BenchEnv:
+        ports = free_ports(7)
+        self.ports = {
+            "nginx": ports[0], "redis": ports[1], "pg": ports[2], "cached": ports[3],
+            "uncached": ports[4], "ceiling": ports[5], "granian": ports[6],
+        }  # fmt: skip
+        spec = TopologySpec(
+            base_dir=self.base_dir,
+            ports=StackPorts(
+                http=self.ports["nginx"],
+                redis=self.ports["redis"],
+                pg_primary=self.ports["pg"],
+                apps=(self.ports["cached"],),
+                pg_replicas=(),
+            ),
+            app_workers=self.workers,
+            durable=True,  # production-like commits: fsync stays on
+            nginx_workers="1",
+            extra_env={
+                "NOTESTACK_LOG_LEVEL": "WARNING",
+                "NOTESTACK_INSTANCE_NAME": "bench-cached",
+            },
+        )
+        self.topology = Topology(spec)
+        self.topology.start(timeout=180)
+        return self
+
+    def app_env(self, *, cache: bool, name: str) -> dict[str, str]:
+        assert self.topology is not None
+        env = self.topology.app_env(0)
+        env["NOTESTACK_INSTANCE_NAME"] = name
+        data_dir = self.base_dir / name
+        data_dir.mkdir(parents=True, exist_ok=True)
+        env["NOTESTACK_DATA_DIR"] = str(data_dir)
+        if not cache:
+            env.pop("NOTESTACK_REDIS_URL", None)
+        return env
+
+    def start_uncached(self) -> None:
+        env = self.app_env(cache=False, name="bench-uncached")
+        self.uncached = Managed(
+            "uncached",
+            [stack_app.executable(), "serve", "--host", LOOPBACK,
+             "--port", str(self.ports["uncached"]), "--workers", str(self.workers)],
+            env=stack_app.process_env(env),
+            log_path=self.base_dir / "logs" / "uncached.log",
+        ).start()  # fmt: skip
+        wait_http_ok(self.url("uncached") + "/readyz", 60, alive=self.uncached.alive)
+
+    def start_ceiling(self, body_bytes: int) -> None:
+        env = {**os.environ, "BENCH_CEILING_BYTES": str(body_bytes), "PYTHONUNBUFFERED": "1"}
+        env["PYTHONPATH"] = str(REPO_ROOT)
+        self.ceiling = Managed(
+            "ceiling",
+            [str(VENV_BIN / "python"), "-m", "bench.ceiling_app", LOOPBACK,
+             str(self.ports["ceiling"]), str(self.workers)],
+            env=env,
+            cwd=REPO_ROOT,
+            log_path=self.base_dir / "logs" / "ceiling.log",
+        ).start()  # fmt: skip
+        wait_http_ok(self.url("ceiling") + "/", 60, alive=self.ceiling.alive)
+
+    def start_granian(self) -> None:
+        env = self.app_env(cache=True, name="bench-granian")
+        self.granian = Managed(
+            "granian",
+            [str(VENV_BIN / "granian"), "--interface", "asgi", "--loop", "uvloop", "--no-ws",
+             "--host", LOOPBACK, "--port", str(self.ports["granian"]),
+             "--workers", str(self.workers), "--log-level", "warning", "--no-access-log",
+             "notestack.main:app"],
+            env=stack_app.process_env(env),
+            cwd=REPO_ROOT,
+            log_path=self.base_dir / "logs" / "granian.log",
+        ).start()  # fmt: skip
+        wait_http_ok(self.url("granian") + "/readyz", 60, alive=self.granian.alive)
+
+    def stop_granian(self) -> None:
+        if self.granian is not None:
+            self.granian.stop(15)
+            self.granian = None
+
+    # -- addresses and pinning ---------------------------------------------------------
+    def url(self, name: str) -> str:
+        return f"http://{LOOPBACK}:{self.ports[name]}"
+
+    def server_roots(self) -> list[int]:
+        roots: list[int] = []
+        topo = self.topology
+        if topo is not None:
+            roots += [proc.pid for proc in topo.apps if proc.alive()]
+            if topo.redis_proc.alive():
+                roots.append(topo.redis_proc.pid)
+            if topo.nginx_proc is not None and topo.nginx_proc.alive():
+                roots.append(topo.nginx_proc.pid)
+            pidfile = topo.primary_dir / "postmaster.pid"
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                roots.append(int(pidfile.read_text().splitlines()[0]))
+        for proc in (self.uncached, self.ceiling, self.granian):
+            if proc is not None and proc.alive():
+                roots.append(proc.pid)
+        return roots
+
+    def pin_servers(self) -> int:
+        if not self.server_cpus:
+            return 0
+        return pin(self.server_roots(), self.server_cpus)
+
+    @property
+    def pg_port(self) -> int:
+        return self.ports["pg"]
+
+    def pg_version(self) -> str:
+        return postgres.psql(self.pg_port, "SHOW server_version")
+
+    def pg_settings(self) -> dict[str, str]:
+        names = ["shared_buffers", "work_mem", "fsync", "synchronous_commit", "max_connections"]
+        return {name: postgres.psql(self.pg_port, f"SHOW {name}") for name in names}
+
+    # -- stop --------------------------------------------------------------------------
+    def stop(self) -> None:
+        for proc in (self.granian, self.ceiling, self.uncached):
+            if proc is not None:
+                with contextlib.suppress(Exception):
+                    proc.stop(15)
+        if self.topology is not None:
+            self.topology.stop()
+
+    def remove(self) -> None:
+        shutil.rmtree(self.base_dir, ignore_errors=True)

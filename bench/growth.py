@@ -1,0 +1,265 @@
+"""List latency against data size: the app's own list query, measured in SQL with asyncpg.
+
+The notes table is filled with COPY (asyncpg ``copy_records_to_table``) in steps (e.g. 10k, 100k,
+1M rows over many users; schema by ``notestack migrate``). One target user keeps the same notes
+at every size. At each size we time, on one connection with prepared statements and warm
+buffers, the query that ``notestack.notes.repository.list_statement`` builds (compiled with the
+asyncpg dialect, so it is the SQL the app runs):
+
+* keyset first page: ``list_statement(user, ListFilter(), None, page + 1)``
+* keyset deep page: the same with the cursor of the note at ``deep_offset``
+* OFFSET first/deep page: ``list_statement(...).offset(n)`` with n = 0 / ``deep_offset``
+
+Iterations are interleaved round-robin so drift hits every variant alike. The figures are
+server + driver round trip on loopback (no HTTP, no ORM row building). ``EXPLAIN (ANALYZE,
+BUFFERS)`` of each variant goes to ``explain-<size>.txt``.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
+
+from notestack.notes.cursor import Cursor
+from notestack.notes.repository import ListFilter, list_statement
+
+NOTE_COLUMNS = [
+    "id", "user_id", "title", "description", "status", "priority", "version",
+    "created_at", "updated_at",
+]  # fmt: skip
+USER_COLUMNS = [
+    "id", "username", "email", "name", "role", "password_hash", "created_at", "updated_at",
+]  # fmt: skip
+STATUSES = ("Pending", "InProgress", "Done")
+PRIORITIES = ("Low", "Medium", "High")
+EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+SPAN_SECONDS = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class GrowthPlan:
+    sizes: tuple[int, ...]
+    target_notes: int
+    deep_offset: int
+    page_size: int
+    iterations: int
+    notes_per_user: int = 100
+
+
+def label(size: int) -> str:
+    if size >= 1_000_000 and size % 1_000_000 == 0:
+        return f"{size // 1_000_000}M"
+    if size >= 1000 and size % 1000 == 0:
+        return f"{size // 1000}k"
+    return str(size)
+
+
+def compile_sql(statement: Any) -> tuple[str, list[Any]]:
+    compiled = statement.compile(dialect=asyncpg_dialect.dialect())
+    params = [compiled.params[name] for name in (compiled.positiontup or [])]
+    return compiled.string, params
+
+
+class Seeder:
+    def __init__(self, conn: asyncpg.Connection, rng: random.Random) -> None:
+        self.conn = conn
+        self.rng = rng
+        self.rows = 0
+        self.users = 0
+
+    async def add_users(self, ids: list[uuid.UUID]) -> None:
+        records = []
+        for user_id in ids:
+            self.users += 1
+            tag = user_id.hex[:24]
+            records.append(
+                (user_id, f"g{tag}", f"{tag}@growth.example", "Growth", "user", "x", EPOCH, EPOCH)
+            )
+        await self.conn.copy_records_to_table("users", records=records, columns=USER_COLUMNS)
+
+    def _note(self, user_id: uuid.UUID, n: int) -> tuple[Any, ...]:
+        rng = self.rng
+        created = EPOCH + timedelta(seconds=rng.randrange(SPAN_SECONDS), microseconds=n % 997)
+        return (
+            uuid.UUID(int=rng.getrandbits(128), version=4),
+            user_id,
+            f"Note {n}",
+            f"Task {n}: follow up on item {rng.randrange(1_000_000)} before the weekly review",
+            STATUSES[n % 3],
+            PRIORITIES[n % 3],
+            1,
+            created,
+            created,
+        )
+
+    async def add_notes(self, owners: list[tuple[uuid.UUID, int]], batch: int = 50_000) -> None:
+        """COPY `count` notes for each (user, count), in batches."""
+        records: list[tuple[Any, ...]] = []
+        for user_id, count in owners:
+            for _ in range(count):
+                records.append(self._note(user_id, self.rows))
+                self.rows += 1
+                if len(records) >= batch:
+                    await self.conn.copy_records_to_table(
+                        "notes", records=records, columns=NOTE_COLUMNS
+                    )
+                    records = []
+        if records:
+            await self.conn.copy_records_to_table("notes", records=records, columns=NOTE_COLUMNS)
+
+
+async def _secondary_indexes(conn: asyncpg.Connection) -> list[tuple[str, str]]:
+    rows = await conn.fetch(
+        """
+        SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.tablename = 'notes' AND i.schemaname = 'public'
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+        ORDER BY i.indexname
+        """
+    )
+    return [(row["indexname"], row["indexdef"]) for row in rows]
+
+
+async def grow_to(seeder: Seeder, size: int, notes_per_user: int) -> dict[str, float]:
+    """Add filler users and notes until the table has `size` rows; indexes rebuilt after COPY."""
+    conn = seeder.conn
+    started = time.perf_counter()
+    missing = size - seeder.rows
+    if missing <= 0:
+        return {"seconds": 0.0, "copy_seconds": 0.0, "index_seconds": 0.0}
+    indexes = await _secondary_indexes(conn)
+    for name, _ in indexes:  # bulk-load practice: COPY first, build the same indexes after
+        await conn.execute(f'DROP INDEX "{name}"')
+    users = [uuid.UUID(int=seeder.rng.getrandbits(128), version=4)
+             for _ in range(-(-missing // notes_per_user))]  # fmt: skip
+    await seeder.add_users(users)
+    owners = []
+    left = missing
+    for user_id in users:
+        count = min(notes_per_user, left)
+        owners.append((user_id, count))
+        left -= count
+    await seeder.add_notes(owners)
+    copied = time.perf_counter()
+    await conn.execute("SET maintenance_work_mem = '256MB'")
+    for _, definition in indexes:
+        await conn.execute(definition)
+    await conn.execute("VACUUM ANALYZE notes")
+    await conn.execute("VACUUM ANALYZE users")
+    done = time.perf_counter()
+    return {
+        "seconds": round(done - started, 2),
+        "copy_seconds": round(copied - started, 2),
+        "index_seconds": round(done - copied, 2),
+    }
+
+
+def _ms(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return round(ordered[index], 4)
+
+
+async def measure(
+    conn: asyncpg.Connection, user_id: uuid.UUID, plan: GrowthPlan, explain_path: Path | None
+) -> dict[str, Any]:
+    row = await conn.fetchrow(
+        "SELECT created_at, id FROM notes WHERE user_id = $1 "
+        "ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1",
+        user_id,
+        plan.deep_offset - 1,
+    )
+    if row is None:
+        raise RuntimeError("target user has fewer notes than deep_offset")
+    cursor = Cursor(row["created_at"], row["id"])
+    limit = plan.page_size + 1  # the service asks for one more row to know if a page follows
+    first = list_statement(user_id, ListFilter(), None, limit)
+    variants = {
+        "keyset_first": first,
+        "keyset_deep": list_statement(user_id, ListFilter(), cursor, limit),
+        "offset_first": first.offset(0),
+        "offset_deep": first.offset(plan.deep_offset),
+    }
+    compiled = {name: compile_sql(stmt) for name, stmt in variants.items()}
+    prepared = {name: await conn.prepare(sql) for name, (sql, _) in compiled.items()}
+    # The keyset deep page and the OFFSET deep page must return the same rows.
+    keyset_ids = [r["id"] for r in await prepared["keyset_deep"].fetch(*compiled["keyset_deep"][1])]
+    offset_ids = [r["id"] for r in await prepared["offset_deep"].fetch(*compiled["offset_deep"][1])]
+    same_rows = keyset_ids == offset_ids
+    timings: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(3):  # warm the buffers and the plan cache
+        for name, stmt in prepared.items():
+            await stmt.fetch(*compiled[name][1])
+    for _ in range(plan.iterations):
+        for name, stmt in prepared.items():
+            params = compiled[name][1]
+            started = time.perf_counter()
+            rows = await stmt.fetch(*params)
+            timings[name].append((time.perf_counter() - started) * 1000.0)
+            if len(rows) == 0:
+                raise RuntimeError(f"{name} returned no rows")
+    if explain_path is not None:
+        parts = []
+        for name, (sql, params) in compiled.items():
+            plan_rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + sql, *params)
+            text = "\n".join(r[0] for r in plan_rows)
+            parts.append(f"-- {name}\n{sql}\n-- params: {params!r}\n{text}\n")
+        explain_path.write_text("\n".join(parts), encoding="utf-8")
+    result: dict[str, Any] = {}
+    for name, values in timings.items():
+        result[f"{name}_p50_ms"] = _ms(values, 50)
+        result[f"{name}_p99_ms"] = _ms(values, 99)
+        result[f"{name}_mean_ms"] = round(statistics.fmean(values), 4)
+    result["deep_pages_match"] = same_rows
+    result["iterations"] = plan.iterations
+    return result
+
+
+async def run(dsn: str, plan: GrowthPlan, results_dir: Path, seed: int = 5) -> dict[str, Any]:
+    """Seed step by step and measure at each size. `dsn` is a plain postgresql:// URL."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        seeder = Seeder(conn, random.Random(seed))
+        target = uuid.UUID(int=seeder.rng.getrandbits(128), version=4)
+        await seeder.add_users([target])
+        await seeder.add_notes([(target, plan.target_notes)])
+        out: dict[str, Any] = {
+            "method": "SQL round trip with asyncpg prepared statements on loopback, warm buffers",
+            "page_size": plan.page_size,
+            "deep_offset": plan.deep_offset,
+            "target_user_notes": plan.target_notes,
+            "notes_per_filler_user": plan.notes_per_user,
+            "sizes": {},
+        }
+        for size in plan.sizes:
+            load = await grow_to(seeder, size, plan.notes_per_user)
+            rows = await conn.fetchval("SELECT count(*) FROM notes")
+            measured = await measure(conn, target, plan, results_dir / f"explain-{label(size)}.txt")
+            table_mb = await conn.fetchval("SELECT pg_total_relation_size('notes') / 1048576.0")
+            measured.update(
+                {"rows": rows, "users": seeder.users, "load": load,
+                 "table_total_mb": round(float(table_mb), 1)}
+            )  # fmt: skip
+            out["sizes"][label(size)] = measured
+            print(
+                f"growth {label(size):>5}: keyset first {measured['keyset_first_p50_ms']:.3f} ms,"
+                f" deep {measured['keyset_deep_p50_ms']:.3f} ms; offset deep "
+                f"{measured['offset_deep_p50_ms']:.3f} ms (load {load['seconds']} s)",
+                flush=True,
+            )
+        labels = list(out["sizes"])
+        small, large = out["sizes"][labels[0]], out["sizes"][labels[-1]]
+        out["flatness"] = round(large["keyset_first_p50_ms"] / small["keyset_first_p50_ms"], 3)
+        out["flatness_sizes"] = [labels[0], labels[-1]]
+        return out
+    finally:
+        await conn.close()

@@ -1,0 +1,204 @@
+"""latest.md (tables, targets met or not) and latest.png (throughput; latency vs data size)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+TARGETS = (
+    ("cached_vs_ceiling", ">=", 0.7),
+    ("uncached_vs_ceiling", ">=", 0.35),
+    ("flatness", "<=", 1.15),
+    ("nginx_vs_direct", ">=", 0.8),
+    ("open_loop_p99_le_3x_p50", "all", 3.0),
+)
+LABELS = {
+    "ceiling": "(1) ceiling: bare ASGI app, same server",
+    "cached_list": "(2) GET /api/v1/note, cache warm",
+    "uncached_list": "(3) GET /api/v1/note, cache off (PostgreSQL)",
+    "create": "(4) POST /api/v1/note/create",
+    "nginx_cached_list": "(5) (2) through nginx",
+}
+
+
+def targets(result: dict[str, Any]) -> dict[str, Any]:
+    ratios = result["ratios"]
+    flatness = result.get("growth", {}).get("flatness")
+    open_loop = result.get("open_loop", {})
+    worst = max((r["p99_over_p50"] for r in open_loop.values()), default=None)
+    out: dict[str, Any] = {}
+    for name, op, bound in TARGETS:
+        if name == "flatness":
+            value = flatness
+        elif name == "open_loop_p99_le_3x_p50":
+            value = worst
+            met = all(r["target_p99_le_3x_p50"] for r in open_loop.values()) if open_loop else None
+            out[name] = {
+                "value": value,
+                "target": "p99 <= 3 x p50 for every scenario",
+                "met": met,
+                "per_scenario": {k: r["p99_over_p50"] for k, r in open_loop.items()},
+            }
+            continue
+        else:
+            value = ratios.get(name)
+        met = None if value is None else (value >= bound if op == ">=" else value <= bound)
+        out[name] = {"value": value, "target": f"{op} {bound}", "met": met}
+    return out
+
+
+def _yes(met: bool | None) -> str:
+    return "n/a" if met is None else ("met" if met else "NOT met")
+
+
+def table(result: dict[str, Any]) -> str:
+    lines = [
+        "| scenario | req/s (closed loop) | p50 ms | p99 ms | errors | open-loop rate | "
+        "open p50 ms | open p99 ms | open errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, label in LABELS.items():
+        closed = result["closed_loop"][name]
+        ol = result["open_loop"].get(name, {})
+        lines.append(
+            f"| {label} | {closed['rps']:.0f} | {closed['p50_ms']:.2f} | {closed['p99_ms']:.2f} | "
+            f"{closed['errors']} | {ol.get('target_rate', 0):.0f}/s | {ol.get('p50_ms', 0):.2f} | "
+            f"{ol.get('p99_ms', 0):.2f} | {ol.get('errors', 0)} |"
+        )
+    return "\n".join(lines)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    m, s = result["machine"], result["settings"]
+    parts = [
+        "# `make bench` results",
+        "",
+        f"Generated {result['generated_at']} by `make bench` (mode **{result['mode']}**, "
+        f"{result['duration_s']} s). Machine: {m['nproc']} CPUs ({m['cpu_model']}), "
+        f"{m['memory_gib']} GiB. Servers (PostgreSQL, Redis, nginx, app) pinned to CPU(s) "
+        f"{s['server_cpus']}, load generators to CPU {s['load_cpus']}; "
+        f"{s['workers_per_instance']} worker per instance. Cache active in the app: "
+        f"**{result['cache_active']}** (Redis hit ratio during (2): {result['cache_hit_ratio']}).",
+        "",
+        "## Throughput and latency",
+        "",
+        f"Closed loop: wrk, 1 thread, {s['wrk']['connections']} connections, "
+        f"{s['wrk']['rounds']} alternating rounds of {s['wrk']['duration_s']:.0f} s (medians). "
+        "Open loop: `bench/openloop.py` at half the closed-loop peak, latency measured from the "
+        "scheduled send time (no coordinated omission). "
+        f"List body: {result['list_body_bytes']} bytes (the ceiling returns the same size).",
+        "",
+        table(result),
+        "",
+        "## Targets",
+        "",
+        "| target | value | bound | |",
+        "|---|---:|---|---|",
+    ]
+    for name, t in result["targets"].items():
+        parts.append(f"| {name} | {t['value']} | {t['target']} | {_yes(t['met'])} |")
+    g = result.get("growth", {})
+    if "sizes" in g:
+        parts += [
+            "",
+            "## Growth: list query latency against table size",
+            "",
+            f"{g['method']}; page of {g['page_size']}, deep page at offset {g['deep_offset']} "
+            f"of the target user's {g['target_user_notes']} notes. p50 in ms "
+            f"(flatness = keyset first page {g['flatness_sizes'][1]} / "
+            f"{g['flatness_sizes'][0]} = **{g['flatness']}**).",
+            "",
+            "| notes | users | keyset first | keyset deep | OFFSET first | OFFSET deep | "
+            "table MB | load s |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for size, row in g["sizes"].items():
+            parts.append(
+                f"| {size} | {row['users']} | {row['keyset_first_p50_ms']:.3f} | "
+                f"{row['keyset_deep_p50_ms']:.3f} | {row['offset_first_p50_ms']:.3f} | "
+                f"{row['offset_deep_p50_ms']:.3f} | {row['table_total_mb']} | "
+                f"{row['load']['seconds']} |"
+            )
+        parts.append("")
+        parts.append("Plans: `explain-<size>.txt` beside this file.")
+    sc = result.get("server_choice", {})
+    parts += ["", "## Server choice", ""]
+    if "choice" in sc:
+        parts.append(
+            f"(2) under gunicorn+uvicorn workers: {sc['gunicorn_uvicorn']['rps']:.0f} req/s "
+            f"(p99 {sc['gunicorn_uvicorn']['p99_ms']:.2f} ms); granian {sc['granian_version']}: "
+            f"{sc['granian']['rps']:.0f} req/s (p99 {sc['granian']['p99_ms']:.2f} ms); "
+            f"ratio {sc['granian_vs_gunicorn']}. Choice: **{sc['choice']}**: {sc['reason']}."
+        )
+    else:
+        parts.append(f"Skipped: {sc.get('skipped')}")
+    fe = result.get("frontend", {})
+    parts += ["", "## Front end (first load)", ""]
+    if "files" in fe:
+        parts.append(
+            f"JS {fe['js_gzip_kb']} KB + CSS {fe['css_gzip_kb']} KB = **{fe['total_gzip_kb']} KB** "
+            f"gzip ({fe['total_raw_kb']} KB raw): " + ", ".join(fe["files"]) + "."
+        )
+    else:
+        parts.append(str(fe.get("error")))
+    v = result["versions"]
+    parts += [
+        "",
+        "## Versions",
+        "",
+        f"Python {v['python']}; {v['postgres_server'] and 'PostgreSQL ' + v['postgres_server']}; "
+        f"{v['redis']}; {v['nginx']}; {v['wrk']}.",
+        "",
+        ", ".join(f"{k} {val}" for k, val in v["packages"].items() if val),
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def chart(result: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    names = list(LABELS)
+    rps = [result["closed_loop"][n]["rps"] for n in names]
+    short = ["ceiling", "cached list", "uncached list", "create", "nginx cached"]
+    bars = left.bar(short, rps, color=["#888", "#2a7", "#27a", "#a72", "#7a2"])
+    for bar, value in zip(bars, rps, strict=True):
+        left.annotate(
+            f"{value:.0f}",
+            (bar.get_x() + bar.get_width() / 2, value),
+            ha="center",
+            va="bottom",
+            fontsize=9,
+        )
+    left.set_ylabel("requests/s (closed loop, median of rounds)")
+    left.set_title(
+        f"Throughput, {result['settings']['workers_per_instance']} worker, 1 server core"
+    )
+    left.tick_params(axis="x", rotation=20)
+    g = result.get("growth", {})
+    if "sizes" in g:
+        sizes = list(g["sizes"])
+        rows = [g["sizes"][s]["rows"] for s in sizes]
+        for key, label in (
+            ("keyset_first", "keyset first page"),
+            ("keyset_deep", f"keyset page at {g['deep_offset']}"),
+            ("offset_first", "OFFSET 0"),
+            ("offset_deep", f"OFFSET {g['deep_offset']}"),
+        ):
+            right.plot(
+                rows, [g["sizes"][s][f"{key}_p50_ms"] for s in sizes], marker="o", label=label
+            )
+        right.set_xscale("log")
+        right.set_xticks(rows, sizes)
+        right.set_xlabel("notes in the table")
+        right.set_ylabel("p50 ms (SQL round trip)")
+        right.set_ylim(bottom=0)
+        right.set_title(f"List query latency vs data size (flatness {g['flatness']})")
+        right.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -1,0 +1,455 @@
+"""`make bench`: start everything, measure, write bench/results/latest.{json,md,png}.
+
+Modes (environment):
+  (default)      full run, about 8-12 minutes: 3 alternating rounds of 10 s per scenario,
+                 10 s open-loop runs, growth to 10k / 100k / 1M notes
+  BENCH_QUICK=1  under 2 minutes: 1 round of 3 s, growth to 2k / 10k / 50k; results in
+                 bench/results/quick/ so the committed full-run evidence is not overwritten
+  BENCH_SMOKE=1  the smoke test's mode: 1 s runs, tiny growth (BENCH_RESULTS_DIR required)
+Other knobs: BENCH_RESULTS_DIR, BENCH_WORKERS (default 1: one core serves), BENCH_CONNECTIONS
+(wrk, default 32), BENCH_SERVER_CPUS / BENCH_LOAD_CPUS (default "1" / "0" on 2+ cores),
+BENCH_SKIP_GROWTH=1, BENCH_SKIP_GRANIAN=1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import frontend, growth, machine, report, wrk
+from bench.env import REPO_ROOT, VENV_BIN, BenchEnv, postgres, stack_app
+
+LIST_PATH = "/api/v1/note?limit=50"
+CREATE_PATH = "/api/v1/note/create"
+CREATE_BODY = (
+    '{"title":"bench note","description":"written by make bench",'
+    '"status":"Pending","priority":"Low"}'
+)
+PASSWORD = "Bench-Passw0rd-2026!zq"
+LIST_NOTES = 50
+SCENARIOS = ("ceiling", "cached_list", "uncached_list", "create", "nginx_cached_list")
+GRANIAN_VERSION = "2.8.9"  # installed into .venv by mk/bench.mk only; not in the lock files
+
+
+@dataclass
+class Mode:
+    name: str
+    rounds: int
+    duration_s: float
+    warmup_s: float
+    open_duration_s: float
+    connections: int
+    growth: growth.GrowthPlan
+    results_dir: Path
+    workers: int
+    server_cpus: set[int] | None
+    load_cpus: str | None
+    skip_growth: bool = False
+    skip_granian: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_env(cls) -> Mode:
+        env = os.environ
+        smoke, quick = env.get("BENCH_SMOKE") == "1", env.get("BENCH_QUICK") == "1"
+        ncpu = os.cpu_count() or 1
+        server_cpus: set[int] | None = None
+        load_cpus: str | None = None
+        if ncpu >= 2:
+            server_cpus = {int(c) for c in env.get("BENCH_SERVER_CPUS", "1").split(",")}
+            load_cpus = env.get("BENCH_LOAD_CPUS", "0")
+        default_dir = REPO_ROOT / "bench" / "results"
+        if smoke:
+            name, rounds, dur, warm, open_dur = "smoke", 1, 1.0, 0.5, 1.0
+            plan = growth.GrowthPlan((500, 1000, 2000), 200, 100, 20, 10, notes_per_user=50)
+            if "BENCH_RESULTS_DIR" not in env:
+                raise SystemExit("BENCH_SMOKE=1 needs BENCH_RESULTS_DIR (a temporary directory)")
+        elif quick:
+            name, rounds, dur, warm, open_dur = "quick", 1, 3.0, 1.0, 3.0
+            plan = growth.GrowthPlan((2000, 10_000, 50_000), 500, 250, 20, 50)
+            default_dir = default_dir / "quick"
+        else:
+            name, rounds, dur, warm, open_dur = "full", 3, 10.0, 2.0, 10.0
+            plan = growth.GrowthPlan((10_000, 100_000, 1_000_000), 2000, 1000, 20, 300)
+        return cls(
+            name=name,
+            rounds=rounds,
+            duration_s=dur,
+            warmup_s=warm,
+            open_duration_s=open_dur,
+            connections=int(env.get("BENCH_CONNECTIONS", "32")),
+            growth=plan,
+            results_dir=Path(env.get("BENCH_RESULTS_DIR", default_dir)),
+            workers=int(env.get("BENCH_WORKERS", "1")),
+            server_cpus=server_cpus,
+            load_cpus=load_cpus,
+            skip_growth=env.get("BENCH_SKIP_GROWTH") == "1",
+            skip_granian=env.get("BENCH_SKIP_GRANIAN") == "1",
+        )
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
+
+
+# -- set-up ----------------------------------------------------------------------------------
+def _token(client: httpx.Client, base: str, name: str) -> str:
+    email = f"{name}@bench.example"
+    response = client.post(
+        base + "/api/v1/auth/register",
+        json={"username": name, "email": email, "password": PASSWORD},
+    )
+    if response.status_code != 201:
+        raise RuntimeError(f"register {name}: {response.status_code} {response.text}")
+    response = client.post(base + "/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    response.raise_for_status()
+    return str(response.json()["token"])
+
+
+def setup_users(base: str) -> dict[str, Any]:
+    """A reader with 50 notes (the list scenarios) and a writer (the create scenario)."""
+    with httpx.Client(timeout=30) as client:
+        reader = _token(client, base, "bench_reader")
+        writer = _token(client, base, "bench_writer")
+        headers = {"Authorization": f"Bearer {reader}"}
+        for i in range(LIST_NOTES):
+            response = client.post(
+                base + CREATE_PATH,
+                headers=headers,
+                json={
+                    "title": f"Benchmark note {i:02d}: plan the quarterly review",
+                    "description": "A typical task description, long enough to be realistic: "
+                    f"call the supplier, confirm the delivery date, update the sheet ({i}).",
+                    "status": ("Pending", "InProgress", "Done")[i % 3],
+                    "priority": ("Low", "Medium", "High")[i % 3],
+                },
+            )
+            if response.status_code != 201:
+                raise RuntimeError(f"create note: {response.status_code} {response.text}")
+        response = client.get(base + LIST_PATH, headers=headers)
+        response.raise_for_status()
+        notes = response.json()["notes"]
+        if len(notes) != LIST_NOTES:
+            raise RuntimeError(f"expected {LIST_NOTES} notes, got {len(notes)}")
+        return {"reader": reader, "writer": writer, "list_body_bytes": len(response.content)}
+
+
+def redis_stats(port: int) -> dict[str, int]:
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+        sock.sendall(b"INFO stats\r\n")
+        data = b""
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            chunk = sock.recv(65536)
+            data += chunk
+            if not chunk or (data.startswith(b"$") and data.endswith(b"\r\n") and len(data) > 64):
+                break
+    stats = {}
+    for line in data.decode(errors="replace").splitlines():
+        if line.startswith(("keyspace_hits:", "keyspace_misses:")):
+            key, _, value = line.partition(":")
+            stats[key] = int(value)
+    return stats
+
+
+# -- measurements ----------------------------------------------------------------------------
+@dataclass
+class Target:
+    url: str
+    script: str
+    token: str
+    method: str = "GET"
+    body: str | None = None
+
+
+def targets(env: BenchEnv, tokens: dict[str, Any]) -> dict[str, Target]:
+    reader, writer = tokens["reader"], tokens["writer"]
+    return {
+        "ceiling": Target(env.url("ceiling") + "/", "get", reader),
+        "cached_list": Target(env.url("cached") + LIST_PATH, "get", reader),
+        "uncached_list": Target(env.url("uncached") + LIST_PATH, "get", reader),
+        "create": Target(env.url("cached") + CREATE_PATH, "post", writer, "POST", CREATE_BODY),
+        "nginx_cached_list": Target(env.url("nginx") + LIST_PATH, "get", reader),
+    }
+
+
+def closed_loop(
+    mode: Mode, env: BenchEnv, plan: dict[str, Target], names: tuple[str, ...]
+) -> dict[str, list[dict[str, Any]]]:
+    """Alternating rounds: every scenario once per round, so drift hits all of them alike."""
+    for name in names:
+        t = plan[name]
+        wrk.run(
+            t.url,
+            script=t.script,
+            token=t.token,
+            duration_s=mode.warmup_s,
+            connections=mode.connections,
+            cpus=mode.load_cpus,
+        )
+    rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for index in range(mode.rounds):
+        for name in names:
+            env.pin_servers()
+            t = plan[name]
+            before = redis_stats(env.ports["redis"]) if "cached" in name else {}
+            result = wrk.run(
+                t.url,
+                script=t.script,
+                token=t.token,
+                duration_s=mode.duration_s,
+                connections=mode.connections,
+                cpus=mode.load_cpus,
+            ).as_dict()
+            if before:
+                after = redis_stats(env.ports["redis"])
+                hits = after.get("keyspace_hits", 0) - before.get("keyspace_hits", 0)
+                misses = after.get("keyspace_misses", 0) - before.get("keyspace_misses", 0)
+                result["redis_hits"], result["redis_misses"] = hits, misses
+            result["round"] = index + 1
+            rounds[name].append(result)
+            log(
+                f"round {index + 1} {name:>18}: {result['rps']:9.1f} req/s  "
+                f"p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms  "
+                f"errors {result['errors']}"
+            )
+    return rounds
+
+
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "rps": round(statistics.median(r["rps"] for r in runs), 1),
+        "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 3),
+        "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 3),
+        "errors": sum(r["errors"] for r in runs),
+        "requests": sum(r["requests"] for r in runs),
+        "rounds": runs,
+    }
+
+
+def open_loop(mode: Mode, target: Target, rate: float) -> dict[str, Any]:
+    argv = [
+        str(VENV_BIN / "python"),
+        "-m",
+        "bench.openloop",
+        "--url",
+        target.url,
+        "--rate",
+        f"{rate:.1f}",
+        "--duration",
+        str(mode.open_duration_s),
+        "--token",
+        target.token,
+        "--method",
+        target.method,
+    ]
+    if target.body is not None:
+        argv += ["--body", target.body]
+    if mode.load_cpus is not None:
+        argv = ["taskset", "-c", mode.load_cpus, *argv]
+    result = subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=mode.open_duration_s + 60,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"open-loop generator failed: {result.stderr}")
+    data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return data
+
+
+def server_choice(mode: Mode, env: BenchEnv, tokens: dict[str, Any]) -> dict[str, Any]:
+    if mode.skip_granian:
+        return {"skipped": "BENCH_SKIP_GRANIAN=1"}
+    if importlib.util.find_spec("granian") is None:
+        return {
+            "skipped": f"granian not installed (make bench installs granian=={GRANIAN_VERSION})"
+        }
+    env.start_granian()
+    try:
+        env.pin_servers()
+        plan = {
+            "gunicorn_uvicorn": Target(env.url("cached") + LIST_PATH, "get", tokens["reader"]),
+            "granian": Target(env.url("granian") + LIST_PATH, "get", tokens["reader"]),
+        }
+        rounds = closed_loop(mode, env, plan, ("gunicorn_uvicorn", "granian"))
+    finally:
+        env.stop_granian()
+    gu, gr = summarize(rounds["gunicorn_uvicorn"]), summarize(rounds["granian"])
+    ratio = gr["rps"] / gu["rps"] if gu["rps"] else 0.0
+    if ratio >= 1.10 and gr["errors"] == 0:
+        choice = "granian"
+        reason = f"granian serves {ratio:.2f}x the requests/s of gunicorn+uvicorn on this route"
+    else:
+        choice = "gunicorn+uvicorn"
+        reason = (
+            f"granian/gunicorn+uvicorn = {ratio:.2f} on the cached list: under the 1.10 bar that "
+            "would justify giving up gunicorn's proven arbiter, hooks and drain logic"
+        )
+    return {
+        "scenario": "cached_list (2)",
+        "workers": env.workers,
+        "gunicorn_uvicorn": gu,
+        "granian": gr,
+        "granian_vs_gunicorn": round(ratio, 3),
+        "granian_version": GRANIAN_VERSION,
+        "choice": choice,
+        "reason": reason,
+    }
+
+
+def run_growth(mode: Mode, env: BenchEnv) -> dict[str, Any]:
+    if mode.skip_growth:
+        return {"skipped": "BENCH_SKIP_GROWTH=1"}
+    postgres.psql(env.pg_port, "DROP DATABASE IF EXISTS bench_growth")
+    postgres.psql(env.pg_port, "CREATE DATABASE bench_growth")
+    app_env = env.app_env(cache=False, name="bench-growth")
+    app_env["NOTESTACK_DATABASE_URL"] = (
+        f"postgresql+asyncpg://postgres@127.0.0.1:{env.pg_port}/bench_growth"
+    )
+    stack_app.migrate(app_env)
+    dsn = f"postgresql://postgres@127.0.0.1:{env.pg_port}/bench_growth"
+    return asyncio.run(growth.run(dsn, mode.growth, mode.results_dir))
+
+
+# -- the run ---------------------------------------------------------------------------------
+def ratio(a: float, b: float) -> float:
+    return round(a / b, 3) if b else 0.0
+
+
+def main() -> int:
+    mode = Mode.from_env()
+    mode.results_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    load_before = os.getloadavg()
+    log(f"mode {mode.name}: results in {mode.results_dir}")
+    env = BenchEnv(workers=mode.workers, server_cpus=mode.server_cpus)
+    try:
+        env.start()
+        log(f"started PostgreSQL :{env.pg_port}, Redis, NoteStack, nginx in {env.base_dir}")
+        tokens = setup_users(env.url("cached"))
+        env.start_uncached()
+        env.start_ceiling(tokens["list_body_bytes"])
+        pinned = env.pin_servers()
+        ready = httpx.get(env.url("cached") + "/readyz", timeout=10).json()
+        cache_active = "cache" in ready.get("checks", {})
+        log(
+            f"list body {tokens['list_body_bytes']} bytes; cache active: {cache_active}; "
+            f"pinned {pinned} server threads to CPUs {mode.server_cpus}"
+        )
+        plan = targets(env, tokens)
+        rounds = closed_loop(mode, env, plan, SCENARIOS)
+        summary = {name: summarize(runs) for name, runs in rounds.items()}
+        open_results: dict[str, Any] = {}
+        for name in SCENARIOS:
+            env.pin_servers()
+            rate = max(10.0, summary[name]["rps"] / 2)
+            result = open_loop(mode, plan[name], rate)
+            result["p99_over_p50"] = ratio(result["p99_ms"], result["p50_ms"])
+            result["target_p99_le_3x_p50"] = result["p99_ms"] <= 3 * result["p50_ms"]
+            open_results[name] = result
+            log(
+                f"open loop {name:>18} at {rate:8.1f}/s: p50 {result['p50_ms']:.2f} ms  "
+                f"p99 {result['p99_ms']:.2f} ms  errors {result['errors']}  "
+                f"send lag max {result['max_send_lag_ms']:.1f} ms"
+            )
+        choice = server_choice(mode, env, tokens)
+        if "choice" in choice:
+            log(f"server choice: {choice['choice']} ({choice['reason']})")
+        pg_version, pg_settings = env.pg_version(), env.pg_settings()
+        grown = run_growth(mode, env)
+    finally:
+        env.stop()
+        env.remove()
+    fe = frontend.measure(REPO_ROOT / "frontend" / "dist")
+    cached_runs = summary["cached_list"]["rounds"]
+    hits = sum(r.get("redis_hits", 0) for r in cached_runs)
+    misses = sum(r.get("redis_misses", 0) for r in cached_runs)
+    result: dict[str, Any] = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "mode": mode.name,
+        "duration_s": round(time.monotonic() - started, 1),
+        "cache_active": cache_active,
+        "list_body_bytes": tokens["list_body_bytes"],
+    }
+    for name in SCENARIOS:
+        key = "create" if name == "create" else name
+        result[f"{key}_rps"] = summary[name]["rps"]
+        result[f"{key}_p50_ms"] = summary[name]["p50_ms"]
+        result[f"{key}_p99_ms"] = summary[name]["p99_ms"]
+        result[f"{key}_errors"] = summary[name]["errors"]
+    ceiling = summary["ceiling"]["rps"]
+    result["ratios"] = {
+        "cached_vs_ceiling": ratio(summary["cached_list"]["rps"], ceiling),
+        "uncached_vs_ceiling": ratio(summary["uncached_list"]["rps"], ceiling),
+        "nginx_vs_direct": ratio(
+            summary["nginx_cached_list"]["rps"], summary["cached_list"]["rps"]
+        ),
+        "create_vs_ceiling": ratio(summary["create"]["rps"], ceiling),
+    }
+    result["cache_hit_ratio"] = ratio(hits, hits + misses) if hits + misses else None
+    result["redis_keyspace"] = {"hits": hits, "misses": misses}
+    result["closed_loop"] = summary
+    result["open_loop"] = open_results
+    result["server_choice"] = choice
+    result["growth"] = grown
+    result["frontend_gzip_kb"] = fe.get("total_gzip_kb")
+    result["frontend"] = fe
+    result["machine"] = machine.machine()
+    result["machine"]["loadavg_before"] = [round(x, 2) for x in load_before]
+    result["machine"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    result["versions"] = machine.versions(postgres.bin_dir())
+    result["versions"]["postgres_server"] = pg_version
+    result["settings"] = {
+        "workers_per_instance": mode.workers,
+        "server_cpus": sorted(mode.server_cpus) if mode.server_cpus else None,
+        "load_cpus": mode.load_cpus,
+        "pinning": "taskset/sched_setaffinity: every thread of PostgreSQL, Redis, nginx and the "
+        "app servers on the server CPUs; wrk and the open-loop generator on the load CPUs",
+        "wrk": {
+            "threads": 1,
+            "connections": mode.connections,
+            "duration_s": mode.duration_s,
+            "rounds": mode.rounds,
+            "warmup_s": mode.warmup_s,
+        },
+        "open_loop": {
+            "duration_s": mode.open_duration_s,
+            "rate": "half the closed-loop peak",
+            "latency_from": "scheduled send time (no coordinated omission)",
+        },
+        "list_request": f"GET {LIST_PATH} (user with {LIST_NOTES} notes, Bearer token)",
+        "create_request": f"POST {CREATE_PATH} {CREATE_BODY}",
+        "postgres": pg_settings,
+        "nginx_worker_processes": 1,
+        "app_env": "NOTESTACK_ENVIRONMENT=production, NOTESTACK_LOG_LEVEL=WARNING, cache "
+        "instance with NOTESTACK_REDIS_URL, uncached without; no replicas",
+    }
+    result["targets"] = report.targets(result)
+    out = mode.results_dir
+    (out / "latest.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+    (out / "latest.md").write_text(report.markdown(result), encoding="utf-8")
+    report.chart(result, out / "latest.png")
+    log(f"done in {result['duration_s']} s: {out / 'latest.json'}")
+    sys.stdout.write(report.table(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

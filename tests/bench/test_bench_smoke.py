@@ -1,0 +1,82 @@
+"""`make bench` end to end, very briefly: proves the harness works, never judges a speed.
+
+BENCH_SMOKE=1 runs every scenario for about a second, the growth step on a few hundred rows,
+and writes into a temporary directory (the committed bench/results are left alone).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ("ceiling", "cached_list", "uncached_list", "create", "nginx_cached_list")
+
+
+def _missing_tools() -> list[str]:
+    missing = [name for name in ("wrk", "redis-server", "taskset") if not shutil.which(name)]
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        missing.append("nginx")
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+        missing.append("postgresql")
+    return missing
+
+
+@pytest.mark.timeout(120)
+def test_bench_harness_end_to_end(tmp_path: Path) -> None:
+    missing = _missing_tools()
+    if missing:
+        pytest.skip(f"needs {missing} (make system-deps / make bench-deps)")
+    env = {
+        **os.environ,
+        "BENCH_SMOKE": "1",
+        "BENCH_RESULTS_DIR": str(tmp_path),
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.run"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    data = json.loads((tmp_path / "latest.json").read_text())
+
+    for name in SCENARIOS:
+        assert data[f"{name}_rps"] > 0, name
+        assert data[f"{name}_p50_ms"] > 0, name
+        assert data[f"{name}_p99_ms"] >= data[f"{name}_p50_ms"], name
+        assert data[f"{name}_errors"] == 0, name
+        open_loop = data["open_loop"][name]
+        assert open_loop["completed"] > 0, name
+        assert open_loop["p99_ms"] >= open_loop["p50_ms"] > 0, name
+    for key in ("cached_vs_ceiling", "uncached_vs_ceiling", "nginx_vs_direct"):
+        assert data["ratios"][key] > 0, key
+
+    growth = data["growth"]
+    assert len(growth["sizes"]) == 3 and growth["flatness"] > 0
+    for size, row in growth["sizes"].items():
+        assert row["deep_pages_match"], size
+        for variant in ("keyset_first", "keyset_deep", "offset_first", "offset_deep"):
+            assert row[f"{variant}_p50_ms"] > 0, (size, variant)
+        plan = (tmp_path / f"explain-{size}.txt").read_text()
+        assert "Buffers" in plan and "ix_notes_user_created_id" in plan
+
+    assert "choice" in data["server_choice"] or "skipped" in data["server_choice"]
+    assert data["frontend_gzip_kb"] is None or data["frontend_gzip_kb"] > 0
+    assert data["machine"]["nproc"] >= 1 and data["versions"]["python"]
+    assert set(data["targets"]) >= {"cached_vs_ceiling", "flatness", "nginx_vs_direct"}
+    assert "| target |" in (tmp_path / "latest.md").read_text()
+    assert (tmp_path / "latest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
