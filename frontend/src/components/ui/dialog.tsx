@@ -11,7 +11,8 @@ interface DialogProps {
 
 /**
  * A modal on the native <dialog>: showModal() makes the rest of the page inert (focus stays
- * inside), Escape closes it, and focus goes back to where it was when it closes.
+ * inside), Escape closes it, and focus goes back to where it was when it closes. The first
+ * element marked `data-autofocus` gets the focus when it opens.
  */
 export function Dialog({ title, onClose, children, description, role }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -26,7 +27,11 @@ export function Dialog({ title, onClose, children, description, role }: DialogPr
   useEffect(() => {
     const dialog = ref.current;
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (dialog && !dialog.open) dialog.showModal();
+    if (dialog && !dialog.open) {
+      dialog.showModal();
+      // React handles autoFocus itself (before showModal, so in vain): mark the field instead.
+      dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
     return () => {
       if (dialog?.open) dialog.close();
       if (previous && previous.isConnected) previous.focus();

@@ -61,7 +61,8 @@ export function useUpdateNote() {
         useNoteDialogStore.getState().open({
           kind: 'conflict',
           mine: note,
-          patch: draft ?? patch,
+          // Overwrite re-applies the fields this person changed, on top of their version.
+          patch,
           theirs: theirs ?? note,
         });
         return;

@@ -67,7 +67,7 @@ export function NoteFormDialog({ note, draft, serverError, onCreate, onUpdate, o
         ) : null}
         <FormField label="Title" error={errors.title?.message}>
           {(field) => (
-            <input {...field} {...register('title')} type="text" autoComplete="off" autoFocus />
+            <input {...field} {...register('title')} type="text" autoComplete="off" data-autofocus />
           )}
         </FormField>
         <FormField label="Description" error={errors.description?.message} hint="Optional.">

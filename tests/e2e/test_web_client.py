@@ -1,0 +1,411 @@
+"""The web client end to end: real app, real SQLite, Debian's Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from tests.e2e.conftest import (
+    AXE,
+    RESULTS,
+    Account,
+    Browsing,
+    card,
+    create_note,
+    refocus,
+    registered,
+    sign_in,
+    sign_up,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_account_and_note_lifecycle(browsing: Browsing, account: Account) -> None:
+    page = browsing.new_page()
+    sign_up(page, account)
+    sign_in(page, account, go=False)
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("heading", name="No notes yet")).to_be_visible()
+
+    # Create
+    create_note(page, "Buy milk", "Semi-skimmed, two litres", priority="High")
+    note = card(page, "Buy milk")
+    expect(note).to_be_visible()
+    expect(note).to_have_attribute("data-pending", "false")
+    expect(note).to_contain_text("High priority")
+    expect(note).to_contain_text("Semi-skimmed, two litres")
+
+    # Edit in the dialog, with inline validation first
+    page.get_by_role("button", name="Edit: Buy milk").click()
+    dialog = page.get_by_role("dialog", name="Edit note")
+    dialog.get_by_label("Title").fill("   ")
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(dialog.get_by_text("Give the note a title.")).to_be_visible()
+    dialog.get_by_label("Title").fill("Buy oat milk")
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(dialog).to_be_hidden()
+    note = card(page, "Buy oat milk")
+    expect(note).to_have_attribute("data-pending", "false")
+
+    # Status in one click
+    note.get_by_role("button", name="Start: Buy oat milk").click()
+    expect(note).to_have_attribute("data-status", "InProgress")
+    expect(note).to_contain_text("In progress")
+    expect(note).to_have_attribute("data-pending", "false")
+
+    # Delete, then undo: the DELETE is never sent
+    deletes: list[str] = []
+    page.on("request", lambda r: deletes.append(r.url) if r.method == "DELETE" else None)
+    note.get_by_role("button", name="Delete: Buy oat milk").click()
+    expect(card(page, "Buy oat milk")).to_have_count(0)
+    toast = page.get_by_test_id("toast").filter(has_text="Deleted “Buy oat milk”")
+    expect(toast).to_be_visible()
+    toast.get_by_role("button", name="Undo").click()
+    expect(card(page, "Buy oat milk")).to_be_visible()
+    page.wait_for_timeout(5_500)
+    assert deletes == []
+    page.reload()
+    expect(card(page, "Buy oat milk")).to_be_visible()
+    expect(card(page, "Buy oat milk")).to_have_attribute("data-status", "InProgress")
+
+    # Sign out; a protected URL then asks to sign in, and comes back afterwards
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    page.goto("/notes?status=InProgress")
+    expect(page).to_have_url(re.compile(r"/sign-in\?redirect=%2Fnotes%3Fstatus%3DInProgress$"))
+    sign_in(page, account, go=False)
+    expect(page).to_have_url(re.compile(r"/notes\?status=InProgress$"))
+    expect(page.get_by_label("Status", exact=True)).to_have_value("InProgress")
+    expect(card(page, "Buy oat milk")).to_be_visible()
+
+
+def test_delete_is_sent_when_the_undo_window_closes(browsing: Browsing, account: Account) -> None:
+    page = browsing.new_page()
+    registered(page, account)
+    create_note(page, "Short-lived")
+    expect(card(page, "Short-lived")).to_have_attribute("data-pending", "false")
+    with page.expect_request(
+        lambda r: r.method == "DELETE" and r.url.endswith("/delete"), timeout=8_000
+    ) as deleted:
+        started = time.monotonic()
+        page.get_by_role("button", name="Delete: Short-lived").click()
+        expect(card(page, "Short-lived")).to_have_count(0)
+    waited = time.monotonic() - started
+    assert deleted.value.response() is not None
+    assert deleted.value.response().status == 200  # type: ignore[union-attr]
+    assert waited >= 4.5, f"DELETE went out after {waited:.1f}s, before the undo window closed"
+    page.reload()
+    expect(page.get_by_role("heading", name="No notes yet")).to_be_visible()
+
+
+def test_search_and_filters_live_in_the_url(browsing: Browsing, account: Account) -> None:
+    page = browsing.new_page()
+    registered(page, account)
+    create_note(page, "Alpha report", priority="High")
+    create_note(page, "Beta groceries", priority="Low")
+    expect(card(page, "Beta groceries")).to_have_attribute("data-pending", "false")
+    expect(card(page, "Alpha report")).to_have_attribute("data-pending", "false")
+
+    page.get_by_label("Search notes").fill("groceries")
+    expect(page).to_have_url(re.compile(r"\?q=groceries$"))
+    expect(card(page, "Alpha report")).to_have_count(0)
+    expect(card(page, "Beta groceries")).to_be_visible()
+
+    page.get_by_label("Search notes").fill("")
+    page.get_by_label("Priority", exact=True).select_option("High")
+    expect(page).to_have_url(re.compile(r"\?priority=High$"))
+    expect(card(page, "Beta groceries")).to_have_count(0)
+    page.reload()
+    expect(page.get_by_label("Priority", exact=True)).to_have_value("High")
+    expect(card(page, "Alpha report")).to_be_visible()
+    expect(card(page, "Beta groceries")).to_have_count(0)
+
+
+PROBE = """
+(title) => {
+  const probe = { click: null, shown: null, shownPending: null, painted: null, confirmed: null,
+                  gone: null };
+  window.__probe = probe;
+  document.addEventListener('click', (event) => {
+    if (probe.click === null && event.target.closest('button[type=submit]')) {
+      probe.click = performance.now();
+    }
+  }, true);
+  const find = () => [...document.querySelectorAll('article.note-card')]
+    .find((a) => a.querySelector('h3')?.textContent === title);
+  new MutationObserver(() => {
+    const card = find();
+    if (card && probe.shown === null) {
+      probe.shown = performance.now();
+      probe.shownPending = card.dataset.pending;
+      const painted = () => { probe.painted = performance.now(); };
+      requestAnimationFrame(() => requestAnimationFrame(painted));
+    }
+    if (card && card.dataset.pending === 'false' && probe.confirmed === null) {
+      probe.confirmed = performance.now();
+    }
+    if (!card && probe.shown !== null && probe.gone === null) probe.gone = performance.now();
+  }).observe(document.body, { subtree: true, childList: true, attributes: true,
+                              attributeFilter: ['data-pending'] });
+}
+"""
+
+
+def _probe(page: Page) -> dict[str, Any]:
+    result: dict[str, Any] = page.evaluate("() => window.__probe")
+    return result
+
+
+def test_create_shows_at_once_while_the_server_is_slow(
+    browsing: Browsing, account: Account
+) -> None:
+    """Measured in the page: from the click event on "Create note" to the card being in the DOM
+    (MutationObserver), and to two animation frames later (painted), with the server's answer
+    to POST /note/create held back 1.5 s by request interception."""
+    page = browsing.new_page()
+    registered(page, account)
+
+    def slow(route: Route) -> None:
+        time.sleep(1.5)
+        route.continue_()
+
+    page.route("**/api/v1/note/create", slow)
+    page.evaluate(PROBE, "Slow server")
+    create_note(page, "Slow server")
+    expect(card(page, "Slow server")).to_have_attribute("data-pending", "false", timeout=10_000)
+    probe = _probe(page)
+    shown_ms = probe["shown"] - probe["click"]
+    painted_ms = probe["painted"] - probe["click"]
+    confirmed_ms = probe["confirmed"] - probe["click"]
+    print(
+        f"optimistic create: in DOM {shown_ms:.1f} ms, painted {painted_ms:.1f} ms, "
+        f"confirmed {confirmed_ms:.0f} ms after the click"
+    )
+    assert probe["shownPending"] == "true"
+    assert shown_ms < 100
+    assert painted_ms < 100
+    assert confirmed_ms >= 1400, "the card was confirmed before the server answered"
+
+
+def test_refused_create_rolls_back_and_keeps_the_text(browsing: Browsing, account: Account) -> None:
+    page = browsing.new_page()
+    registered(page, account)
+    create_note(page, "Kept note")
+    expect(card(page, "Kept note")).to_have_attribute("data-pending", "false")
+
+    def refuse(route: Route) -> None:
+        time.sleep(0.5)
+        route.fulfill(
+            status=500,
+            content_type="application/json",
+            body=json.dumps({"success": False, "message": "Database unavailable", "errors": []}),
+        )
+
+    page.route("**/api/v1/note/create", refuse)
+    page.evaluate(PROBE, "Doomed note")
+    create_note(page, "Doomed note", "Words I typed")
+    toast = page.get_by_test_id("toast").filter(has_text="Could not create “Doomed note”")
+    expect(toast).to_be_visible()
+    expect(toast).to_contain_text("Database unavailable")
+    expect(card(page, "Doomed note")).to_have_count(0)
+    probe = _probe(page)
+    assert probe["shown"] - probe["click"] < 100 and probe["shownPending"] == "true"
+    assert probe["gone"] is not None
+    # Nothing typed is lost: the dialog is back with the person's text.
+    dialog = page.get_by_role("dialog", name="New note")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Title")).to_have_value("Doomed note")
+    expect(dialog.get_by_label("Description")).to_have_value("Words I typed")
+    expect(dialog.get_by_role("alert")).to_contain_text("Database unavailable")
+    expect(card(page, "Kept note")).to_be_visible()
+
+    page.unroute("**/api/v1/note/create")
+    dialog.get_by_role("button", name="Create note").click()
+    expect(card(page, "Doomed note")).to_have_attribute("data-pending", "false")
+
+
+def test_refused_status_change_rolls_back(browsing: Browsing, account: Account) -> None:
+    page = browsing.new_page()
+    registered(page, account)
+    create_note(page, "Stubborn")
+    note = card(page, "Stubborn")
+    expect(note).to_have_attribute("data-pending", "false")
+
+    def refuse(route: Route) -> None:
+        time.sleep(0.5)
+        route.fulfill(
+            status=503,
+            content_type="application/json",
+            body=json.dumps({"success": False, "message": "Try later", "errors": []}),
+        )
+
+    page.route("**/api/v1/note/*/edit", refuse)
+    # Record every state the card goes through (in the page: the route handler blocks Python).
+    page.evaluate(
+        """() => {
+          window.__states = [];
+          const card = document.querySelector('article.note-card');
+          const note = () => [card.dataset.status, card.dataset.pending];
+          new MutationObserver(() => window.__states.push(note().join('/')))
+            .observe(card, { attributes: true, attributeFilter: ['data-status', 'data-pending'] });
+        }"""
+    )
+    note.get_by_role("button", name="Start: Stubborn").click()
+    expect(
+        page.get_by_test_id("toast").filter(has_text="Could not save “Stubborn”")
+    ).to_be_visible()
+    expect(note).to_have_attribute("data-status", "Pending")
+    expect(note).to_have_attribute("data-pending", "false")
+    states = page.evaluate("() => window.__states")
+    assert "InProgress/true" in states, states
+    assert states[-1] == "Pending/false", states
+
+
+def test_other_tab_sees_changes_when_it_regains_focus(browsing: Browsing, account: Account) -> None:
+    first = browsing.new_page()
+    registered(first, account)
+    second = browsing.new_page()
+    sign_in(second, account)
+    expect(second.get_by_role("heading", name="No notes yet")).to_be_visible()
+    second.evaluate("() => { window.__sameDocument = true; }")
+
+    create_note(first, "Written in tab one")
+    expect(card(first, "Written in tab one")).to_have_attribute("data-pending", "false")
+    second.wait_for_timeout(500)
+    expect(card(second, "Written in tab one")).to_have_count(0)
+
+    refocus(second)
+    expect(card(second, "Written in tab one")).to_be_visible()
+
+    card(first, "Written in tab one").get_by_role(
+        "button", name="Start: Written in tab one"
+    ).click()
+    expect(card(first, "Written in tab one")).to_have_attribute("data-pending", "false")
+    refocus(second)
+    expect(card(second, "Written in tab one")).to_have_attribute("data-status", "InProgress")
+    assert second.evaluate("() => window.__sameDocument") is True, "the second tab was reloaded"
+
+
+def test_concurrent_edit_gets_the_conflict_message(browsing: Browsing, account: Account) -> None:
+    first = browsing.new_page()
+    registered(first, account)
+    create_note(first, "Shared plan")
+    expect(card(first, "Shared plan")).to_have_attribute("data-pending", "false")
+    second = browsing.new_page()
+    sign_in(second, account)
+    expect(card(second, "Shared plan")).to_be_visible()
+
+    # Both open the editor on version 1; the first saves, then the second.
+    second.get_by_role("button", name="Edit: Shared plan").click()
+    first.get_by_role("button", name="Edit: Shared plan").click()
+    first.get_by_role("dialog", name="Edit note").get_by_label("Title").fill("Plan by one")
+    first.get_by_role("button", name="Save changes").click()
+    expect(card(first, "Plan by one")).to_have_attribute("data-pending", "false")
+
+    dialog = second.get_by_role("dialog", name="Edit note")
+    dialog.get_by_label("Description").fill("Details by two")
+    dialog.get_by_role("button", name="Save changes").click()
+    conflict = second.get_by_role("alertdialog", name="This note was changed elsewhere")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("Plan by one")
+    expect(conflict.get_by_role("button", name="Reload theirs")).to_be_visible()
+    # Rolled back to the server's truth under the dialog.
+    expect(card(second, "Plan by one")).to_be_visible()
+
+    conflict.get_by_role("button", name="Overwrite").click()
+    expect(conflict).to_be_hidden()
+    saved = card(second, "Plan by one")
+    expect(saved).to_contain_text("Details by two")
+    expect(saved).to_have_attribute("data-pending", "false")
+    refocus(first)
+    expect(card(first, "Plan by one")).to_contain_text("Details by two")
+
+
+def _serious_violations(page: Page) -> list[dict[str, Any]]:
+    if page.evaluate("() => typeof window.axe") != "object":
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    results: dict[str, Any] = page.evaluate(
+        "async () => await window.axe.run(document, { resultTypes: ['violations'] })"
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "targets": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(
+    browsing: Browsing, account: Account, scheme: str
+) -> None:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make frontend-install`")
+    page = browsing.new_page()
+    page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+    page.goto("/sign-in")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert _serious_violations(page) == []
+
+    registered(page, account)
+    create_note(page, "Accessible note", "A description to show", priority="High")
+    create_note(page, "Second note", priority="Low")
+    expect(card(page, "Second note")).to_have_attribute("data-pending", "false")
+    expect(card(page, "Accessible note")).to_have_attribute("data-pending", "false")
+    assert _serious_violations(page) == []
+
+    page.get_by_role("button", name="New note").click()
+    expect(page.get_by_role("dialog", name="New note")).to_be_visible()
+    assert _serious_violations(page) == []
+
+
+def test_keyboard_only_create(browsing: Browsing, account: Account) -> None:
+    page = browsing.new_page()
+    registered(page, account)
+    new_note = page.get_by_role("button", name="New note")
+    new_note.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="New note")
+    expect(dialog.get_by_label("Title")).to_be_focused()
+    page.keyboard.type("Typed only")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(new_note).to_be_focused()  # focus is restored to what opened the dialog
+    page.keyboard.press("Enter")
+    page.keyboard.type("Typed only")
+    page.keyboard.press("Enter")  # submits the form
+    expect(card(page, "Typed only")).to_have_attribute("data-pending", "false")
+
+
+def test_dashboard_screenshots(browsing: Browsing, account: Account) -> None:
+    """Not asserted: pictures for people to look at, in frontend/test-results/."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    page = browsing.new_page()
+    registered(page, account)
+    samples = [
+        ("Quarterly report", "Draft the numbers and send them to finance by Friday.", "High"),
+        ("Groceries", "Oat milk, bread, apples, coffee beans.", "Low"),
+        ("Call the plumber", "The kitchen tap drips again.", "Medium"),
+    ]
+    for title, description, priority in samples:
+        create_note(page, title, description, priority=priority)
+    for title, _, _ in samples:
+        expect(card(page, title)).to_have_attribute("data-pending", "false")
+    card(page, "Groceries").get_by_role("button", name="Start: Groceries").click()
+    expect(card(page, "Groceries")).to_have_attribute("data-pending", "false")
+    for width, height in ((1280, 900), (375, 812)):
+        page.set_viewport_size({"width": width, "height": height})
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            suffix = "" if scheme == "light" else "-dark"
+            page.screenshot(path=str(RESULTS / f"dashboard-{width}{suffix}.png"), full_page=True)
