@@ -9,6 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 PYTEST_ARGS ?=
+PY_SOURCES = $(wildcard src tests bench deploy)
 
 .PHONY: help install install-python run migrate test lint typecheck format pytest check-python
 
@@ -25,8 +26,7 @@ check-python:
 $(VENV)/.installed: requirements/dev.lock pyproject.toml | check-python
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
-		|| $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 install-python: $(VENV)/.installed
@@ -40,15 +40,15 @@ migrate: install-python
 	$(VENV)/bin/notestack migrate
 
 lint: install-python
-	$(VENV)/bin/ruff check src tests bench deploy
-	$(VENV)/bin/ruff format --check src tests bench deploy
+	$(VENV)/bin/ruff check $(PY_SOURCES)
+	$(VENV)/bin/ruff format --check $(PY_SOURCES)
 
 typecheck: install-python
 	$(VENV)/bin/mypy
 
 format: install-python
-	$(VENV)/bin/ruff format src tests bench deploy
-	$(VENV)/bin/ruff check --fix src tests bench deploy
+	$(VENV)/bin/ruff format $(PY_SOURCES)
+	$(VENV)/bin/ruff check --fix $(PY_SOURCES)
 
 pytest: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -52,7 +52,12 @@ class DrainingServer(Server):
 
 
 class NoteStackWorker(UvicornWorker):  # type: ignore[misc]
-    CONFIG_KWARGS = {"loop": "uvloop", "http": "httptools", "proxy_headers": True}
+    CONFIG_KWARGS = {
+        "loop": "uvloop",
+        "http": "httptools",
+        "proxy_headers": True,
+        "server_header": False,
+    }
 
     async def _serve(self) -> None:
         import sys

@@ -110,11 +110,14 @@ async def test_openapi_and_docs(client: httpx.AsyncClient) -> None:
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
 
 
-async def test_metrics_count_requests(client: httpx.AsyncClient) -> None:
+async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
     await client.get("/healthz")
+    await client.get("/api/v1/note/some-note-id")
     text = (await client.get("/metrics")).text
     assert "notestack_http_requests_total" in text
     assert 'route="/healthz"' in text
+    assert 'route="/api/v1/note/{note_id}"' in text
+    assert "some-note-id" not in text
 
 
 @pytest.mark.parametrize("secure", [True, False])

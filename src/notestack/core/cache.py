@@ -21,9 +21,12 @@ import uuid
 from dataclasses import dataclass
 
 import structlog
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from notestack.core import metrics
 from notestack.core.circuit import CircuitBreaker
 
 log = structlog.get_logger("notestack.cache")
@@ -33,6 +36,7 @@ EPOCH_KEY = PREFIX + "epoch"
 GLOBAL_LSN_KEY = PREFIX + "min-lsn"
 REVOCATIONS_LOADED_KEY = PREFIX + "revocations-loaded"
 SOCKET_TIMEOUT_SECONDS = 0.25
+MAX_CONNECTIONS = 64
 
 # KEYS: epoch, global min LSN, user generation, user LSN. ARGV: entry key prefix, entry suffix,
 # generation TTL. Returns {epoch, generation, max(user LSN, global LSN) or false, entry or false}.
@@ -107,14 +111,15 @@ def _user_keys(user_id: uuid.UUID) -> tuple[str, str]:
 
 class Cache:
     def __init__(self, url: str, ttl_seconds: int, read_your_writes_seconds: int) -> None:
-        self._redis = Redis.from_url(
+        pool = BlockingConnectionPool.from_url(
             url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=SOCKET_TIMEOUT_SECONDS,
             socket_timeout=SOCKET_TIMEOUT_SECONDS,
             socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
-            retry_on_timeout=False,
             health_check_interval=0,
-            max_connections=64,
         )
+        self._redis = Redis(connection_pool=pool, retry=Retry(NoBackoff(), retries=0))
         self.ttl = ttl_seconds
         self.lsn_ttl = read_your_writes_seconds
         self.generation_ttl = max(ttl_seconds * 2, read_your_writes_seconds)
@@ -137,6 +142,7 @@ class Cache:
         return self._breaker.allow()
 
     def failed(self, exc: BaseException) -> None:
+        metrics.CACHE.labels("redis", "error").inc()
         self._breaker.record_failure()
         log.warning("redis_unavailable", error=repr(exc), circuit_open=self._breaker.is_open)
 

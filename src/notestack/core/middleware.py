@@ -24,9 +24,16 @@ ACCESS_COOKIE = "AccessToken"
 
 
 def _route_template(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "unmatched"
+    """The matched route as a template ("/api/v1/note/{note_id}"): a bounded metric label."""
+    if scope.get("route") is None:
+        return "unmatched"
+    path: str = scope["path"]
+    for name, value in (scope.get("path_params") or {}).items():
+        segment = f"/{value}"
+        at = path.rfind(segment) if value != "" else -1
+        if at >= 0:
+            path = path[:at] + "/{" + name + "}" + path[at + len(segment) :]
+    return path
 
 
 class RequestContextMiddleware:
