@@ -292,6 +292,51 @@ def test_other_tab_sees_changes_when_it_regains_focus(browsing: Browsing, accoun
     assert second.evaluate("() => window.__sameDocument") is True, "the second tab was reloaded"
 
 
+def test_list_revalidation_uses_etags(browsing: Browsing, account: Account) -> None:
+    page = browsing.new_page()
+    registered(page, account)
+    create_note(page, "Cached")
+    expect(card(page, "Cached")).to_have_attribute("data-pending", "false")
+    page.wait_for_load_state("networkidle")  # the revalidation after the create is done
+    with page.expect_response(lambda r: "/api/v1/note?" in r.url) as listed:
+        refocus(page)
+    assert listed.value.request.headers.get("if-none-match"), "no If-None-Match was sent"
+    assert listed.value.status == 304
+    expect(card(page, "Cached")).to_be_visible()
+
+
+def test_infinite_scroll_and_load_more(browsing: Browsing, account: Account) -> None:
+    page = browsing.new_page()
+    registered(page, account)
+    for number in range(1, 26):
+        response = page.request.post(
+            "/api/v1/note/create", data={"title": f"Bulk {number:02d}", "priority": "Low"}
+        )
+        assert response.status == 201, response.text()
+    page.reload()
+    expect(card(page, "Bulk 25")).to_be_visible()
+    expect(page.locator("article.note-card")).to_have_count(20)
+    expect(page.get_by_role("button", name="Load more")).to_be_visible()
+    page.get_by_text("Load more").scroll_into_view_if_needed()  # the observer loads the rest
+    expect(page.locator("article.note-card")).to_have_count(25)
+    expect(card(page, "Bulk 01")).to_be_visible()
+    expect(page.get_by_text("That is all your notes.")).to_be_visible()
+
+
+def test_expired_session_goes_to_sign_in_and_back(browsing: Browsing, account: Account) -> None:
+    page = browsing.new_page()
+    registered(page, account)
+    page.goto("/?priority=High")
+    expect(page.get_by_label("Priority", exact=True)).to_have_value("High")
+    expect(page.get_by_role("heading", name="No notes match")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies()  # the session ends while the page is open
+    refocus(page)  # the next request is a 401, handled in one place
+    expect(page).to_have_url(re.compile(r"/sign-in\?redirect=%2F%3Fpriority%3DHigh$"))
+    sign_in(page, account, go=False)
+    expect(page).to_have_url(re.compile(r"/\?priority=High$"))
+
+
 def test_concurrent_edit_gets_the_conflict_message(browsing: Browsing, account: Account) -> None:
     first = browsing.new_page()
     registered(first, account)

@@ -51,7 +51,8 @@ export function AppLayout() {
           NoteStack
         </a>
         <div className="app-header-user">
-          <span className="muted" aria-label="Signed in as">
+          <span className="muted">
+            <span className="visually-hidden">Signed in as </span>
             {user?.username}
           </span>
           <button type="button" className="btn btn-ghost" onClick={() => void signOut()} disabled={signingOut}>
