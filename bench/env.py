@@ -62,6 +62,33 @@ def pin(pids: list[int], cpus: set[int]) -> int:
     return count
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(roots: list[int]) -> float:
+    """User + system CPU of every process under `roots` (live processes only)."""
+    total = 0
+    for root in roots:
+        for pid in _descendants(root):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
+
+
+def core_jiffies(cpus: set[int]) -> tuple[float, float]:
+    """(busy, total) seconds of the given CPUs since boot, from /proc/stat."""
+    busy = total = 0
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *values = line.split()
+        if not name.startswith("cpu") or name == "cpu" or int(name[3:]) not in cpus:
+            continue
+        user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in values[:8])
+        busy += user + nice + system + irq + softirq + steal
+        total += user + nice + system + idle + iowait + irq + softirq + steal
+    return busy / _TICKS, total / _TICKS
+
+
 @dataclass
 class BenchEnv:
     workers: int
@@ -177,6 +204,29 @@ class BenchEnv:
             if proc is not None and proc.alive():
                 roots.append(proc.pid)
         return roots
+
+    def component_roots(self) -> dict[str, list[int]]:
+        """Process trees by role, for CPU accounting per request."""
+        topo = self.topology
+        roots: dict[str, list[int]] = {}
+        if topo is not None:
+            roots["app_cached"] = [p.pid for p in topo.apps if p.alive()]
+            roots["redis"] = [topo.redis_proc.pid] if topo.redis_proc.alive() else []
+            nginx_proc = topo.nginx_proc
+            roots["nginx"] = [nginx_proc.pid] if nginx_proc and nginx_proc.alive() else []
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                pidfile = topo.primary_dir / "postmaster.pid"
+                roots["postgres"] = [int(pidfile.read_text().splitlines()[0])]
+        for name, proc in (
+            ("app_uncached", self.uncached),
+            ("ceiling", self.ceiling),
+            ("granian", self.granian),
+        ):
+            roots[name] = [proc.pid] if proc is not None and proc.alive() else []
+        return roots
+
+    def cpu_snapshot(self) -> dict[str, float]:
+        return {name: cpu_seconds(pids) for name, pids in self.component_roots().items()}
 
     def pin_servers(self) -> int:
         if not self.server_cpus:

@@ -54,8 +54,8 @@ def _yes(met: bool | None) -> str:
 def table(result: dict[str, Any]) -> str:
     lines = [
         "| scenario | req/s (closed loop) | p50 ms | p99 ms | errors | open-loop rate | "
-        "open p50 ms | open p99 ms | open errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "open p50 ms | open p99 ms | open errors | foreign CPU on server core |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, label in LABELS.items():
         closed = result["closed_loop"][name]
@@ -63,7 +63,8 @@ def table(result: dict[str, Any]) -> str:
         lines.append(
             f"| {label} | {closed['rps']:.0f} | {closed['p50_ms']:.2f} | {closed['p99_ms']:.2f} | "
             f"{closed['errors']} | {ol.get('target_rate', 0):.0f}/s | {ol.get('p50_ms', 0):.2f} | "
-            f"{ol.get('p99_ms', 0):.2f} | {ol.get('errors', 0)} |"
+            f"{ol.get('p99_ms', 0):.2f} | {ol.get('errors', 0)} | "
+            f"{closed.get('server_core_foreign_share')} |"
         )
     return "\n".join(lines)
 
@@ -78,7 +79,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"{m['memory_gib']} GiB. Servers (PostgreSQL, Redis, nginx, app) pinned to CPU(s) "
         f"{s['server_cpus']}, load generators to CPU {s['load_cpus']}; "
         f"{s['workers_per_instance']} worker per instance. Cache active in the app: "
-        f"**{result['cache_active']}** (Redis hit ratio during (2): {result['cache_hit_ratio']}).",
+        f"**{result['cache_active']}** (list-cache hit ratio during (2), from the instance's "
+        f"metrics: {result['cache_hit_ratio']}).",
         "",
         "## Throughput and latency",
         "",
@@ -86,7 +88,9 @@ def markdown(result: dict[str, Any]) -> str:
         f"{s['wrk']['rounds']} alternating rounds of {s['wrk']['duration_s']:.0f} s (medians). "
         "Open loop: `bench/openloop.py` at half the closed-loop peak, latency measured from the "
         "scheduled send time (no coordinated omission). "
-        f"List body: {result['list_body_bytes']} bytes (the ceiling returns the same size).",
+        f"List body: {result['list_body_bytes']} bytes (the ceiling returns the same size). "
+        "'foreign CPU' is the share of the server core used by processes that are not the "
+        "benchmark's (other work on this shared machine; 0 is a clean run).",
         "",
         table(result),
         "",
@@ -193,6 +197,7 @@ def chart(result: dict[str, Any], path: Path) -> None:
                 rows, [g["sizes"][s][f"{key}_p50_ms"] for s in sizes], marker="o", label=label
             )
         right.set_xscale("log")
+        right.minorticks_off()
         right.set_xticks(rows, sizes)
         right.set_xlabel("notes in the table")
         right.set_ylabel("p50 ms (SQL round trip)")

@@ -17,7 +17,6 @@ import asyncio
 import importlib.util
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from typing import Any
 import httpx
 
 from bench import frontend, growth, machine, report, wrk
-from bench.env import REPO_ROOT, VENV_BIN, BenchEnv, postgres, stack_app
+from bench.env import REPO_ROOT, VENV_BIN, BenchEnv, core_jiffies, postgres, stack_app
 
 LIST_PATH = "/api/v1/note?limit=50"
 CREATE_PATH = "/api/v1/note/create"
@@ -147,22 +146,19 @@ def setup_users(base: str) -> dict[str, Any]:
         return {"reader": reader, "writer": writer, "list_body_bytes": len(response.content)}
 
 
-def redis_stats(port: int) -> dict[str, int]:
-    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
-        sock.sendall(b"INFO stats\r\n")
-        data = b""
-        deadline = time.monotonic() + 2
-        while time.monotonic() < deadline:
-            chunk = sock.recv(65536)
-            data += chunk
-            if not chunk or (data.startswith(b"$") and data.endswith(b"\r\n") and len(data) > 64):
-                break
-    stats = {}
-    for line in data.decode(errors="replace").splitlines():
-        if line.startswith(("keyspace_hits:", "keyspace_misses:")):
-            key, _, value = line.partition(":")
-            stats[key] = int(value)
-    return stats
+def cache_counts(base: str) -> dict[str, float]:
+    """The instance's own list-cache counters (Prometheus), summed over its workers."""
+    counts = {"hit": 0.0, "miss": 0.0, "bypass": 0.0}
+    try:
+        text = httpx.get(base + "/metrics", timeout=5).text
+    except httpx.HTTPError:
+        return counts
+    for line in text.splitlines():
+        if line.startswith("notestack_cache_requests_total{") and 'kind="list"' in line:
+            for result in counts:
+                if f'result="{result}"' in line:
+                    counts[result] += float(line.rsplit(" ", 1)[1])
+    return counts
 
 
 # -- measurements ----------------------------------------------------------------------------
@@ -205,7 +201,9 @@ def closed_loop(
         for name in names:
             env.pin_servers()
             t = plan[name]
-            before = redis_stats(env.ports["redis"]) if "cached" in name else {}
+            before = cache_counts(t.url.split("/api/")[0]) if "cached" in name else {}
+            cpu_before = env.cpu_snapshot()
+            core_before = core_jiffies(env.server_cpus) if env.server_cpus else (0.0, 0.0)
             result = wrk.run(
                 t.url,
                 script=t.script,
@@ -214,23 +212,44 @@ def closed_loop(
                 connections=mode.connections,
                 cpus=mode.load_cpus,
             ).as_dict()
+            cpu_after = env.cpu_snapshot()
+            if env.server_cpus:
+                core_after = core_jiffies(env.server_cpus)
+                busy, total = core_after[0] - core_before[0], core_after[1] - core_before[1]
+                ours = sum(cpu_after.get(k, 0) - v for k, v in cpu_before.items())
+                result["server_core_busy_share"] = round(busy / max(total, 1e-9), 3)
+                # CPU on the server core(s) used by processes that are not ours: other work.
+                result["server_core_foreign_share"] = round(
+                    max(0.0, busy - ours) / max(total, 1e-9), 3
+                )
+            result["cpu_ms_per_request"] = {
+                part: round(1000 * (cpu_after.get(part, 0) - used) / max(result["requests"], 1), 4)
+                for part, used in cpu_before.items()
+                if cpu_after.get(part, 0) - used > 0.005
+            }
             if before:
-                after = redis_stats(env.ports["redis"])
-                hits = after.get("keyspace_hits", 0) - before.get("keyspace_hits", 0)
-                misses = after.get("keyspace_misses", 0) - before.get("keyspace_misses", 0)
-                result["redis_hits"], result["redis_misses"] = hits, misses
+                after = cache_counts(t.url.split("/api/")[0])
+                result["cache_hits"] = after["hit"] - before["hit"]
+                result["cache_misses"] = after["miss"] - before["miss"]
             result["round"] = index + 1
             rounds[name].append(result)
             log(
                 f"round {index + 1} {name:>18}: {result['rps']:9.1f} req/s  "
                 f"p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms  "
-                f"errors {result['errors']}"
+                f"errors {result['errors']}  foreign CPU on server core "
+                f"{result.get('server_core_foreign_share')}"
             )
     return rounds
 
 
 def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    parts = {part for r in runs for part in r.get("cpu_ms_per_request", {})}
+    per_run = [r.get("cpu_ms_per_request", {}) for r in runs]
+    cpu = {p: round(statistics.median(c.get(p, 0) for c in per_run), 4) for p in sorted(parts)}
+    foreign = [r["server_core_foreign_share"] for r in runs if "server_core_foreign_share" in r]
     return {
+        "server_core_foreign_share": round(statistics.median(foreign), 3) if foreign else None,
+        "cpu_ms_per_request": cpu,
         "rps": round(statistics.median(r["rps"] for r in runs), 1),
         "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 3),
         "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 3),
@@ -379,8 +398,8 @@ def main() -> int:
         env.remove()
     fe = frontend.measure(REPO_ROOT / "frontend" / "dist")
     cached_runs = summary["cached_list"]["rounds"]
-    hits = sum(r.get("redis_hits", 0) for r in cached_runs)
-    misses = sum(r.get("redis_misses", 0) for r in cached_runs)
+    hits = sum(r.get("cache_hits", 0) for r in cached_runs)
+    misses = sum(r.get("cache_misses", 0) for r in cached_runs)
     result: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": mode.name,
@@ -404,7 +423,7 @@ def main() -> int:
         "create_vs_ceiling": ratio(summary["create"]["rps"], ceiling),
     }
     result["cache_hit_ratio"] = ratio(hits, hits + misses) if hits + misses else None
-    result["redis_keyspace"] = {"hits": hits, "misses": misses}
+    result["cache_counts_during_cached_list"] = {"hits": hits, "misses": misses}
     result["closed_loop"] = summary
     result["open_loop"] = open_results
     result["server_choice"] = choice
