@@ -17,13 +17,13 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 DEPLOY = HERE.parents[1] / "deploy"
-for path in (str(DEPLOY), str(HERE)):
-    if path not in sys.path:
-        sys.path.insert(0, path)
+if str(DEPLOY) not in sys.path:
+    sys.path.insert(0, str(DEPLOY))
 
-from faultlib import FAULT_LINES  # noqa: E402
 from stack.cluster import Topology, TopologySpec  # noqa: E402
 from stack.system import missing_packages  # noqa: E402
+
+from tests.faults.faultlib import FAULT_LINES  # noqa: E402
 
 STARTUP_SECONDS = 150.0
 
