@@ -72,7 +72,7 @@ class Mode:
             load_cpus = env.get("BENCH_LOAD_CPUS", "0")
         default_dir = REPO_ROOT / "bench" / "results"
         if smoke:
-            name, rounds, dur, warm, open_dur = "smoke", 1, 1.0, 0.5, 1.0
+            name, rounds, dur, warm, open_dur = "smoke", 1, 1.0, 0.0, 1.0
             plan = growth.GrowthPlan((500, 1000, 2000), 200, 100, 20, 10, notes_per_user=50)
             if "BENCH_RESULTS_DIR" not in env:
                 raise SystemExit("BENCH_SMOKE=1 needs BENCH_RESULTS_DIR (a temporary directory)")
@@ -186,7 +186,7 @@ def closed_loop(
     mode: Mode, env: BenchEnv, plan: dict[str, Target], names: tuple[str, ...]
 ) -> dict[str, list[dict[str, Any]]]:
     """Alternating rounds: every scenario once per round, so drift hits all of them alike."""
-    for name in names:
+    for name in names if mode.warmup_s > 0 else ():
         t = plan[name]
         wrk.run(
             t.url,
