@@ -18,7 +18,12 @@ Password = Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX
 class RegisterIn(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
-    username: str = Field(min_length=3, max_length=30, description="3-30 of a-z 0-9 _ . -")
+    username: str = Field(
+        min_length=3,
+        max_length=30,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="3-30 of a-z 0-9 _ . - (stored lowercased)",
+    )
     email: EmailStr
     password: Password
     name: str | None = Field(default=None, min_length=1, max_length=100)
