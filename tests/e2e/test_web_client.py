@@ -295,9 +295,11 @@ def test_other_tab_sees_changes_when_it_regains_focus(browsing: Browsing, accoun
 def test_list_revalidation_uses_etags(browsing: Browsing, account: Account) -> None:
     page = browsing.new_page()
     registered(page, account)
-    create_note(page, "Cached")
+    expect(page.get_by_role("heading", name="No notes yet")).to_be_visible()
+    listing = re.compile(r"/api/v1/note\?")
+    with page.expect_response(listing):  # the revalidation that follows the create
+        create_note(page, "Cached")
     expect(card(page, "Cached")).to_have_attribute("data-pending", "false")
-    page.wait_for_load_state("networkidle")  # the revalidation after the create is done
     with page.expect_response(lambda r: "/api/v1/note?" in r.url) as listed:
         refocus(page)
     assert listed.value.request.headers.get("if-none-match"), "no If-None-Match was sent"
@@ -329,7 +331,6 @@ def test_expired_session_goes_to_sign_in_and_back(browsing: Browsing, account: A
     page.goto("/?priority=High")
     expect(page.get_by_label("Priority", exact=True)).to_have_value("High")
     expect(page.get_by_role("heading", name="No notes match")).to_be_visible()
-    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()  # the session ends while the page is open
     refocus(page)  # the next request is a 401, handled in one place
     expect(page).to_have_url(re.compile(r"/sign-in\?redirect=%2F%3Fpriority%3DHigh$"))
