@@ -161,6 +161,11 @@ class Topology:
     def stop_replica(self, index: int = 0, mode: str = "fast") -> None:
         postgres.stop(self.replica_dirs[index], mode)
 
+    def replica_transactions(self, index: int = 0) -> int:
+        """Transactions the replica has run on the app database (reads routed to it)."""
+        sql = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'notestack'"
+        return int(postgres.psql(self.ports.pg_replicas[index], sql) or 0)
+
     def set_replica_delay(self, delay: str | None, index: int = 0) -> None:
         postgres.set_apply_delay(self.replica_dirs[index], self.ports.pg_replicas[index], delay)
 
