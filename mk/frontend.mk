@@ -2,6 +2,7 @@
 #   make frontend-install   npm ci (only when package-lock.json changed) + production build
 #   make frontend-check     eslint, tsc --noEmit, vitest run
 #   make e2e-deps           Debian's chromium for the Playwright end-to-end tests
+#   make e2e                the end-to-end tests alone (tests/e2e, about a minute)
 PY ?= .venv/bin/python
 NPM ?= npm
 
@@ -12,7 +13,7 @@ FRONTEND_SOURCES := $(shell find $(FRONTEND_DIR)/src $(FRONTEND_DIR)/scripts -ty
 FRONTEND_INDEX := $(FRONTEND_DIR)/dist/index.html
 
 .PHONY: frontend-install frontend-build frontend-check frontend-lint frontend-typecheck \
-	frontend-test frontend-dev e2e-deps frontend-clean
+	frontend-test frontend-dev e2e-deps e2e frontend-clean
 
 frontend-install: $(FRONTEND_INDEX)
 
@@ -50,6 +51,9 @@ e2e-deps:
 	else \
 		echo "chromium already installed: $$(/usr/bin/chromium --version 2>/dev/null)"; \
 	fi
+
+e2e: frontend-install e2e-deps
+	$(PY) -m pytest tests/e2e -m e2e $(PYTEST_ARGS)
 
 frontend-clean:
 	rm -rf $(FRONTEND_DIR)/dist $(FRONTEND_DIR)/test-results $(FRONTEND_DIR)/node_modules
