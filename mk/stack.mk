@@ -13,8 +13,9 @@ STACK_ENV := PYTHONPATH=$(CURDIR)/deploy NOTESTACK_STACK_PORT=$(STACK_PORT)
 system-deps:
 	@PYTHONPATH=$(CURDIR)/deploy python3 -m stack system-deps
 
+# exec: make's SIGTERM must reach honcho itself, not a shell between them.
 stack: install system-deps
-	$(STACK_ENV) $(VENV)/bin/python -m stack up
+	exec env $(STACK_ENV) $(VENV)/bin/python -m stack up
 
 test-faults: install system-deps
 	$(VENV)/bin/python -m pytest tests/faults -m faults -rP $(PYTEST_ARGS)

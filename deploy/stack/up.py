@@ -81,6 +81,7 @@ class Stack:
             raise StackError(f"missing {missing}: run `make system-deps`")
         self.base.mkdir(parents=True, exist_ok=True)
         self.base.chmod(0o755)
+        _ensure_traversable(self.base.parent)
         postgres.make_owned_dir(self.logs)
         (self.base / "redis").mkdir(exist_ok=True)
         for datadir in [self.primary_dir, *self.replica_dirs]:
@@ -123,6 +124,18 @@ class Stack:
         path = self.base / "Procfile"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
+
+
+def _ensure_traversable(path: Path) -> None:
+    """The postgres user and nginx's workers must reach data/stack: o+x on our own dirs."""
+    for directory in [path, *path.parents]:
+        mode = directory.stat().st_mode
+        if mode & 0o001:
+            continue
+        if directory.is_relative_to(REPO_ROOT):
+            directory.chmod(mode | 0o005)
+        else:
+            raise StackError(f"{directory} is not searchable by other users (postgres, nginx)")
 
 
 def up() -> int:
