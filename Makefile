@@ -51,9 +51,12 @@ format: install-python
 	$(VENV)/bin/ruff check --fix $(PY_SOURCES)
 
 pytest: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 
+# The browser tests run in a pytest process of their own: Playwright's sync API keeps an event
+# loop running in the main thread, which the asyncio tests cannot share.
 test: install system-deps e2e-deps lint typecheck frontend-check
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 include $(wildcard mk/*.mk)

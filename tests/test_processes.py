@@ -127,8 +127,14 @@ def test_restart_keeps_generated_secret_so_nobody_is_logged_out(tmp_path: Path) 
         assert _profile_status(server.url, token) == 200
 
 
-def test_sigterm_lets_in_flight_requests_finish(tmp_path: Path) -> None:
-    env = {"NOTESTACK_DATA_DIR": str(tmp_path / "data"), "NOTESTACK_LOG_LEVEL": "WARNING"}
+def test_sigterm_drains_then_finishes_in_flight_requests(tmp_path: Path) -> None:
+    """With a drain period, /readyz turns 503 at once, the server keeps serving (also what was
+    still queued in the listen backlog) and every request in flight completes."""
+    env = {
+        "NOTESTACK_DATA_DIR": str(tmp_path / "data"),
+        "NOTESTACK_LOG_LEVEL": "WARNING",
+        "NOTESTACK_DRAIN_SECONDS": "1.5",
+    }
     migrate(env)
     with running_server(env, tmp_path, workers=1) as server:
         token = _login(server.url)
@@ -149,7 +155,10 @@ def test_sigterm_lets_in_flight_requests_finish(tmp_path: Path) -> None:
             futures = [pool.submit(fetch, i) for i in range(8)]
             time.sleep(0.15)
             server.process.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            readiness = httpx.get(f"{server.url}/readyz", timeout=10)
             statuses = [f.result() for f in futures]
+        assert readiness.status_code == 503 and readiness.json()["status"] == "draining"
         assert server.process.wait(timeout=30) == 0
         assert statuses == [200] * 8
 
