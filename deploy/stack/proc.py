@@ -120,8 +120,11 @@ class Managed:
         return self.popen is not None and self.popen.poll() is None
 
     def signal_group(self, signum: int) -> None:
-        """Signal the whole process group (a gunicorn master and its workers)."""
-        if self.popen is None:
+        """Signal the whole process group (a gunicorn master and its workers).
+
+        Only while the leader is not yet reaped: until then its pid, and so the group id,
+        cannot belong to anyone else."""
+        if self.popen is None or self.popen.returncode is not None:
             return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, signum)
@@ -139,16 +142,30 @@ class Managed:
         except subprocess.TimeoutExpired:
             return None
 
+    def _wait_exit_unreaped(self, timeout: float) -> bool:
+        """Wait for the leader to exit but leave it a zombie (its pid stays reserved)."""
+        if self.popen is None:
+            return True
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                info = os.waitid(os.P_PID, self.popen.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                return True
+            if info is not None:
+                return True
+            time.sleep(0.05)
+        return False
+
     def stop(self, timeout: float = 10.0, signum: int = signal.SIGTERM) -> None:
         """Ask nicely, then SIGKILL the group; always reap and close the log."""
-        if self.popen is not None:
-            if self.popen.poll() is None:
-                self.send(signum)
-                if self.wait(timeout) is None:
-                    self.signal_group(signal.SIGKILL)
-                    self.wait(5.0)
-            # Leftover workers of a master that died: end the group.
+        if self.popen is not None and self.popen.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.popen.pid, signum)  # not send_signal: that would reap it
+            self._wait_exit_unreaped(timeout)
+            # Leader gone (or stuck): end whatever is left of its group, then reap it.
             self.signal_group(signal.SIGKILL)
+            self.wait(5.0)
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -33,6 +33,8 @@ from stack.topology import (
 
 SECRET_FILE = "secret_key"
 APP_WORKERS_ENV = "NOTESTACK_STACK_WORKERS"
+# CIDRs of proxies in front of nginx (a CDN, a cloud balancer) whose X-Forwarded-For is believed.
+EDGE_TRUSTED_ENV = "NOTESTACK_STACK_TRUSTED_PROXIES"
 
 
 class Stack:
@@ -52,6 +54,11 @@ class Stack:
             listen=f"{LOOPBACK}:{self.ports.http}",
             upstreams=tuple(f"{LOOPBACK}:{port}" for port in self.ports.apps),
             prefix=self.base / "nginx",
+            trusted_proxies=tuple(
+                cidr.strip()
+                for cidr in os.environ.get(EDGE_TRUSTED_ENV, "").split(",")
+                if cidr.strip()
+            ),
         )
 
     def secret_key(self) -> str:
