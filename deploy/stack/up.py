@@ -128,6 +128,7 @@ class Stack:
         lines += [f"app{i + 1}: exec {mod} app-run {i}" for i in range(len(self.ports.apps))]
         conf = self.nginx_cfg.prefix / "nginx.conf"
         lines.append("nginx: exec " + shlex.join(nginx.argv(self.nginx_cfg, conf)))
+        self.base.mkdir(parents=True, exist_ok=True)
         path = self.base / "Procfile"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
