@@ -110,6 +110,12 @@ def render(r: dict[str, Any], a: dict[str, Any]) -> str:
         "req/s also depends on how much of the core other work on this shared machine took "
         "(the 'foreign' share, below), CPU per request hardly does.",
         "",
+        f"Other work on the server core during the rounds: median "
+        f"{r.get('noise', {}).get('median_foreign_share_of_server_core')} of it. CPU-implied "
+        "req/s per core (1000 / all server-side CPU-ms per request): "
+        + ", ".join(f"{k} {v:,.0f}" for k, v in r.get("cpu_implied_rps_per_core", {}).items())
+        + ".",
+        "",
         "| scenario | req/s | p50 ms | p99 ms | open-loop p99 ms at half peak | app CPU ms/req | "
         "PostgreSQL ms/req | Redis ms/req | nginx ms/req |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",

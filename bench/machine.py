@@ -48,6 +48,25 @@ def machine() -> dict[str, Any]:
     }
 
 
+def source() -> dict[str, Any]:
+    """Which NoteStack code was measured: the git commit and where the package was imported."""
+    import notestack
+
+    origin = Path(notestack.__file__).resolve().parent
+    repo = origin.parents[1]
+    commit = os.environ.get("BENCH_SOURCE_COMMIT") or _first_line(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"]
+    )
+    try:
+        status = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--", "src"],
+            capture_output=True, text=True, timeout=10, check=False,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        status = ""
+    return {"package_dir": str(origin), "git_commit": commit, "src_modified": bool(status.strip())}
+
+
 def versions(pg_bin: Path | None = None) -> dict[str, Any]:
     packages = {}
     for name in PACKAGES:

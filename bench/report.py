@@ -96,11 +96,31 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "## Targets",
         "",
-        "| target | value | bound | |",
-        "|---|---:|---|---|",
+        "Ratios from measured req/s (the targets), and the same ratios from CPU per request "
+        "(1000 / server-side CPU-ms per request, all components: what one core would serve "
+        "with no other work on it; much less sensitive to this shared machine's load).",
+        "",
+        "| target | value (req/s) | value (CPU-implied) | bound | |",
+        "|---|---:|---:|---|---|",
     ]
+    cpu_ratios = result.get("ratios_cpu", {})
     for name, t in result["targets"].items():
-        parts.append(f"| {name} | {t['value']} | {t['target']} | {_yes(t['met'])} |")
+        parts.append(
+            f"| {name} | {t['value']} | {cpu_ratios.get(name, '')} | {t['target']} | "
+            f"{_yes(t['met'])} |"
+        )
+    noise = result.get("noise", {})
+    implied = result.get("cpu_implied_rps_per_core", {})
+    parts += [
+        "",
+        "CPU-implied req/s per core: "
+        + ", ".join(f"{k} {v:.0f}" for k, v in implied.items())
+        + ". Other work on the server core during the closed-loop rounds: median "
+        f"{noise.get('median_foreign_share_of_server_core')}, max "
+        f"{noise.get('max_foreign_share_of_server_core')} (the harness waited "
+        f"{noise.get('waited_for_quiet_s')} s in all for quiet moments, budget "
+        f"{noise.get('quiet_budget_s')} s).",
+    ]
     g = result.get("growth", {})
     if "sizes" in g:
         parts += [

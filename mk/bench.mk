@@ -2,6 +2,8 @@
 #   make bench          full run (~10 min): results in bench/results/latest.{json,md,png},
 #                       then docs/capacity.md regenerated from latest.json
 #   make bench-quick    the same in under 2 minutes (BENCH_QUICK=1), results in bench/results/quick/
+#   make bench-committed  `make bench` against the last commit's src/ (a `git archive` copy put
+#                       first on PYTHONPATH), for a stable measurement while others edit the tree
 #   make bench-profile  py-spy profile of the cached list path -> bench/results/profile-cached.txt
 # wrk comes from Debian (apt-get when missing); granian and py-spy are installed into .venv only
 # for the comparison and the profile: they are NOT project dependencies and stay out of the locks.
@@ -9,7 +11,9 @@ BENCH_GRANIAN_VERSION ?= 2.8.9
 BENCH_PYSPY_VERSION ?= 0.4.3
 BENCH_ENV := PYTHONPATH=$(CURDIR)
 
-.PHONY: bench bench-quick bench-deps bench-profile bench-capacity bench-smoke
+BENCH_SNAPSHOT ?= /tmp/notestack-bench-src
+
+.PHONY: bench-committed bench bench-quick bench-deps bench-profile bench-capacity bench-smoke
 
 bench-deps:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update && apt-get install -y wrk; }
@@ -36,3 +40,10 @@ bench-profile: install bench-deps
 
 bench-smoke: install bench-deps
 	$(VENV)/bin/python -m pytest tests/bench -m slow -q
+
+bench-committed: install bench-deps
+	rm -rf $(BENCH_SNAPSHOT) && mkdir -p $(BENCH_SNAPSHOT)
+	git archive HEAD src | tar -x -C $(BENCH_SNAPSHOT)
+	BENCH_SOURCE_COMMIT=$$(git rev-parse HEAD) PYTHONPATH=$(BENCH_SNAPSHOT)/src:$(CURDIR) \
+		$(VENV)/bin/python -m bench.run; status=$$?; rm -rf $(BENCH_SNAPSHOT); exit $$status
+	$(BENCH_ENV) $(VENV)/bin/python -m bench.capacity bench/results/latest.json docs/capacity.md
