@@ -31,6 +31,7 @@ def test_account_and_note_lifecycle(browsing: Browsing, account: Account) -> Non
     sign_up(page, account)
     sign_in(page, account, go=False)
     expect(page).to_have_url(re.compile(r"/$"))
+    expect(page).to_have_title("Your notes · NoteStack")
     expect(page.get_by_role("heading", name="No notes yet")).to_be_visible()
 
     # Create

@@ -1,5 +1,10 @@
 import { NotesBoard } from '@/features/notes/components/notes-board';
 
 export function DashboardRoute() {
-  return <NotesBoard />;
+  return (
+    <>
+      <title>Your notes · NoteStack</title>
+      <NotesBoard />
+    </>
+  );
 }

@@ -19,6 +19,7 @@ export function SignInRoute() {
 
   return (
     <main className="auth-page" id="main" tabIndex={-1}>
+      <title>Sign in · NoteStack</title>
       <div className="auth-card">
         <p className="brand">NoteStack</p>
         <h1>Sign in</h1>

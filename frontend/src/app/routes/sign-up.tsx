@@ -13,6 +13,7 @@ export function SignUpRoute() {
 
   return (
     <main className="auth-page" id="main" tabIndex={-1}>
+      <title>Create your account · NoteStack</title>
       <div className="auth-card">
         <p className="brand">NoteStack</p>
         <h1>Create your account</h1>
