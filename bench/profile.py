@@ -30,6 +30,8 @@ GROUPS = (
     ("request id (uuid4)", ("uuid.py",)),
     ("auth: JWT decode/verify", ("jwt/", "security.py")),
     ("cache read (redis-py, Lua script)", ("redis/", "cache.py")),
+    ("ORM: building Note objects / note_json", ("orm/", "schemas.py")),
+    ("JSON encoding (orjson dumps)", ("responses.py",)),
     ("SQLAlchemy (any)", ("sqlalchemy/",)),
     ("asyncpg (any)", ("asyncpg/",)),
     ("FastAPI dependency solving / routing", ("fastapi/dependencies", "fastapi/routing")),
@@ -48,8 +50,8 @@ def _frame_file(frame: str) -> str:
     return match.group(1) if match else frame
 
 
-def summarize(collapsed: str, top: int = 25) -> str:
-    total = 0
+def summarize(collapsed: str, top: int = 25, path: str = "cached") -> str:
+    total = pool_thread = pool_thread_busy = 0
     self_counts: collections.Counter[str] = collections.Counter()
     incl_counts: collections.Counter[str] = collections.Counter()
     group_counts: collections.Counter[str] = collections.Counter()
@@ -59,6 +61,11 @@ def summarize(collapsed: str, top: int = 25) -> str:
             continue
         count = int(count_text)
         frames = [re.sub(r":\d+\)$", ")", f) for f in stack.split(";")]
+        if any(f.startswith("Thread._bootstrap") for f in frames):
+            # anyio's worker threads: the far side of the thread-pool hop, mostly waiting.
+            pool_thread += count
+            pool_thread_busy += 0 if "Condition.wait" in frames[-1] else count
+            continue
         total += count
         self_counts[frames[-1]] += count
         for frame in set(frames):
@@ -69,7 +76,12 @@ def summarize(collapsed: str, top: int = 25) -> str:
                 group_counts[name] += count
     if total == 0:
         return "no samples\n"
-    out = [f"samples: {total} (py-spy, worker process, cached GET {LIST_PATH})", ""]
+    out = [
+        f"samples: {total} in the event-loop thread (py-spy, worker process, {path} GET "
+        f"{LIST_PATH}); {pool_thread} more in thread-pool threads, {pool_thread_busy} of them "
+        "not waiting (percentages below are of the event-loop thread's samples)",
+        "",
+    ]
     out.append("Share of samples whose stack includes (inclusive; groups overlap):")
     for name, _ in GROUPS:
         out.append(f"  {100 * group_counts[name] / total:5.1f}%  {name}")
@@ -80,6 +92,43 @@ def summarize(collapsed: str, top: int = 25) -> str:
     for frame, count in incl_counts.most_common(top):
         out.append(f"  {100 * count / total:5.1f}%  {frame}")
     return "\n".join(out) + "\n"
+
+
+def profile_one(
+    py_spy: str, name: str, url: str, master: int, token: str, seconds: float, out_dir: Path
+) -> str:
+    headers = {"Authorization": f"Bearer {token}"}
+    cache_state = None
+    for _ in range(3):
+        cache_state = httpx.get(url, headers=headers, timeout=10).headers.get("x-cache")
+    log(f"profiling {name}: X-Cache of the profiled request: {cache_state}")
+    workers = [pid for pid in _descendants(master) if pid != master]
+    if not workers:
+        raise SystemExit("no worker process found under the gunicorn master")
+    raw = out_dir / f"profile-{name}.collapsed"
+    load = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys; from bench import wrk; r = wrk.run(sys.argv[1], script='get', "
+         "token=sys.argv[2], duration_s=float(sys.argv[3]), connections=32, cpus='0'); "
+         "print(r.rps)", url, token, str(seconds + 4)],
+        cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        subprocess.run(
+            [py_spy, "record", "--pid", str(workers[0]), "--duration", str(int(seconds)),
+             "--rate", "250", "--nonblocking", "--format", "raw", "--output", str(raw)],
+            check=True, timeout=seconds + 60, capture_output=True,
+        )  # fmt: skip
+    finally:
+        rps_text, _ = load.communicate(timeout=seconds + 90)
+    header = (
+        f"{name} list path, GET {LIST_PATH}; wrk during the profile: {rps_text.strip()} req/s "
+        f"(sampling overhead included); X-Cache: {cache_state}; {wrk.version()}\n"
+    )
+    text = header + summarize(raw.read_text(encoding="utf-8"), path=name)
+    (out_dir / f"profile-{name}.txt").write_text(text, encoding="utf-8")
+    return text
 
 
 def main() -> int:
@@ -94,41 +143,18 @@ def main() -> int:
     try:
         env.start()
         tokens = setup_users(env.url("cached"))
+        env.start_uncached()
         env.pin_servers()
-        url = env.url("cached") + LIST_PATH
-        headers = {"Authorization": f"Bearer {tokens['reader']}"}
-        for _ in range(3):
-            cache_state = httpx.get(url, headers=headers, timeout=10).headers.get("x-cache")
-        log(f"cache state of the profiled request: {cache_state}")
-        assert env.topology is not None
-        master = env.topology.apps[0].pid
-        workers = [pid for pid in _descendants(master) if pid != master]
-        if not workers:
-            raise SystemExit("no worker process found under the gunicorn master")
-        raw = out_dir / "profile-cached.collapsed"
-        load = subprocess.Popen(
-            [sys.executable, "-c",
-             "import sys; from bench import wrk; r = wrk.run(sys.argv[1], script='get', "
-             "token=sys.argv[2], duration_s=float(sys.argv[3]), connections=32, cpus='0'); "
-             "print(r.rps)", url, tokens["reader"], str(seconds + 4)],
-            cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-            stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        try:
-            subprocess.run(
-                [py_spy, "record", "--pid", str(workers[0]), "--duration", str(int(seconds)),
-                 "--rate", "250", "--nonblocking", "--format", "raw", "--output", str(raw)],
-                check=True, timeout=seconds + 60, capture_output=True,
-            )  # fmt: skip
-        finally:
-            rps_text, _ = load.communicate(timeout=seconds + 90)
-        summary = summarize(raw.read_text(encoding="utf-8"))
-        header = (
-            f"wrk during the profile: {rps_text.strip()} req/s (sampling overhead included); "
-            f"cache: {cache_state}; wrk {wrk.version()}\n"
-        )
-        (out_dir / "profile-cached.txt").write_text(header + summary, encoding="utf-8")
-        sys.stdout.write(header + summary)
+        assert env.topology is not None and env.uncached is not None
+        targets = {
+            "cached": (env.url("cached"), env.topology.apps[0].pid),
+            "uncached": (env.url("uncached"), env.uncached.pid),
+        }
+        for name in os.environ.get("BENCH_PROFILE_PATHS", "cached,uncached").split(","):
+            base, master = targets[name]
+            text = profile_one(py_spy, name, base + LIST_PATH, master, tokens["reader"],
+                               seconds, out_dir)  # fmt: skip
+            sys.stdout.write(text + "\n")
     finally:
         env.stop()
         env.remove()
