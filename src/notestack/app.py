@@ -67,16 +67,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.cache = cache
     app.state.replicas = replicas
-    app.state.reads = ReadPath(db, cache, replicas)
+    revocations = RevocationList(db, cache, settings.token_lifetime_seconds)
+    app.state.revocations = revocations
+    app.state.reads = ReadPath(db, cache, replicas, revocations)
     app.state.token_codec = TokenCodec(
         settings.resolved_secret_key(), settings.token_lifetime_seconds
     )
-    app.state.revocations = RevocationList(db, cache, settings.token_lifetime_seconds)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth_router.public_router)
     api.include_router(auth_router.protected_router)
-    api.include_router(notes_router.router)
+    api.include_router(notes_router.read_router)
+    api.include_router(notes_router.write_router)
     app.include_router(api)
     app.include_router(health.router)
     install_error_handlers(app)

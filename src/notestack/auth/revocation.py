@@ -17,14 +17,10 @@ from sqlalchemy import select
 
 from notestack.auth import repository
 from notestack.auth.models import RevokedToken
-from notestack.core.cache import PREFIX, REVOCATIONS_LOADED_KEY, Cache
+from notestack.core.cache import REVOCATIONS_LOADED_KEY, Cache, revoked_token_key
 from notestack.core.database import Database, WriteSession
 
 log = structlog.get_logger("notestack.revocation")
-
-
-def _key(jti: str) -> str:
-    return f"{PREFIX}revoked:{jti}"
 
 
 class RevocationList:
@@ -37,7 +33,9 @@ class RevocationList:
         cache = self._cache
         if cache is not None and not cache.needs_recovery and cache.usable():
             try:
-                loaded, revoked = await cache.redis.mget(REVOCATIONS_LOADED_KEY, _key(jti))
+                loaded, revoked = await cache.redis.mget(
+                    REVOCATIONS_LOADED_KEY, revoked_token_key(jti)
+                )
             except (RedisError, OSError) as exc:
                 cache.failed(exc)
             else:
@@ -62,7 +60,11 @@ class RevocationList:
         try:
             async with cache.redis.pipeline(transaction=False) as pipe:
                 for jti, expires_at in rows:
-                    pipe.set(_key(jti), b"1", ex=max(1, int((expires_at - now).total_seconds())))
+                    pipe.set(
+                        revoked_token_key(jti),
+                        b"1",
+                        ex=max(1, int((expires_at - now).total_seconds())),
+                    )
                 pipe.set(REVOCATIONS_LOADED_KEY, b"1", ex=self._lifetime)
                 await pipe.execute()
             log.info("revocations_loaded", count=len(rows))
@@ -79,7 +81,7 @@ class RevocationList:
             ttl = max(1, int((expires_at - datetime.now(UTC)).total_seconds()))
             if cache.usable():
                 try:
-                    await cache.redis.set(_key(jti), b"1", ex=ttl)
+                    await cache.redis.set(revoked_token_key(jti), b"1", ex=ttl)
                     return
                 except (RedisError, OSError) as exc:
                     cache.failed(exc)

@@ -38,8 +38,9 @@ REVOCATIONS_LOADED_KEY = PREFIX + "revocations-loaded"
 SOCKET_TIMEOUT_SECONDS = 0.25
 MAX_CONNECTIONS = 64
 
-# KEYS: epoch, global min LSN, user generation, user LSN. ARGV: entry key prefix, entry suffix,
-# generation TTL. Returns {epoch, generation, max(user LSN, global LSN) or false, entry or false}.
+# KEYS: epoch, global min LSN, user generation, user LSN, revoked-token key, revocations-loaded.
+# ARGV: entry key prefix, entry suffix, generation TTL. Returns {epoch, generation,
+# max(user LSN, global LSN), entry or false, token revoked (0/1), revocations loaded (0/1)}.
 _READ = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
@@ -57,7 +58,8 @@ local lsn = tonumber(redis.call('GET', KEYS[4]) or '0')
 local floor = tonumber(redis.call('GET', KEYS[2]) or '0')
 if floor > lsn then lsn = floor end
 local entry = redis.call('GET', ARGV[1] .. epoch .. ':' .. gen .. ':' .. ARGV[2])
-return {epoch, gen, tostring(lsn), entry}
+local revoked = redis.call('EXISTS', KEYS[5])
+return {epoch, gen, tostring(lsn), entry, revoked, redis.call('EXISTS', KEYS[6])}
 """
 
 # KEYS: user generation, user LSN. ARGV: LSN (or ''), LSN TTL, generation TTL.
@@ -98,11 +100,17 @@ return nxt
 
 @dataclass(frozen=True, slots=True)
 class CacheRead:
-    """What one round trip learned: where to fill, how fresh a source must be, and any hit."""
+    """What one round trip learned: where to fill, how fresh a source must be, any hit, and
+    whether the caller's token is revoked (``None``: Redis does not hold the whole list)."""
 
     entry_key: str
     min_lsn: int
     entry: bytes | None
+    token_revoked: bool | None
+
+
+def revoked_token_key(jti: str) -> str:
+    return f"{PREFIX}revoked:{jti}"
 
 
 def _user_keys(user_id: uuid.UUID) -> tuple[str, str]:
@@ -170,15 +178,22 @@ class Cache:
         log.info("cache_recovered_after_outage")
         return True
 
-    async def read(self, user_id: uuid.UUID, suffix: str) -> CacheRead | None:
+    async def read(self, user_id: uuid.UUID, suffix: str, jti: str) -> CacheRead | None:
         """One round trip; None when Redis cannot be trusted now (the caller uses the primary)."""
         if self._missed_writes or not self.usable():
             return None
         gen_key, lsn_key = _user_keys(user_id)
         entry_prefix = f"{PREFIX}e:{user_id.hex}:"
         try:
-            epoch, generation, lsn, entry = await self._read(
-                keys=[EPOCH_KEY, GLOBAL_LSN_KEY, gen_key, lsn_key],
+            epoch, generation, lsn, entry, revoked, loaded = await self._read(
+                keys=[
+                    EPOCH_KEY,
+                    GLOBAL_LSN_KEY,
+                    gen_key,
+                    lsn_key,
+                    revoked_token_key(jti),
+                    REVOCATIONS_LOADED_KEY,
+                ],
                 args=[entry_prefix, suffix, self.generation_ttl],
             )
         except (RedisError, OSError) as exc:
@@ -186,7 +201,12 @@ class Cache:
             return None
         self._breaker.record_success()
         key = f"{entry_prefix}{epoch.decode()}:{generation.decode()}:{suffix}"
-        return CacheRead(entry_key=key, min_lsn=int(lsn), entry=entry or None)
+        return CacheRead(
+            entry_key=key,
+            min_lsn=int(lsn),
+            entry=entry or None,
+            token_revoked=bool(revoked) if loaded else None,
+        )
 
     async def fill(self, key: str, value: bytes) -> None:
         if not self.usable():

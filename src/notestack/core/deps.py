@@ -12,17 +12,12 @@ from notestack.core.reads import ReadPath
 from notestack.core.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-def get_read_path(request: Request) -> ReadPath:
+async def get_read_path(request: Request) -> ReadPath:
     reads: ReadPath = request.app.state.reads
     return reads
 
@@ -33,7 +28,8 @@ async def _write_session(request: Request) -> AsyncIterator[WriteSession]:
     Scoped to the endpoint function, so the commit and its after-commit hooks (cache
     invalidation, replica positions) finish before the client hears that the write succeeded.
     """
-    async with get_database(request).write_session() as session:
+    db: Database = request.app.state.db
+    async with db.write_session() as session:
         try:
             yield session
             await session.commit()
@@ -44,7 +40,8 @@ async def _write_session(request: Request) -> AsyncIterator[WriteSession]:
 
 
 async def _primary_read_session(request: Request) -> AsyncIterator[ReadSession]:
-    async with get_database(request).read_session() as session:
+    db: Database = request.app.state.db
+    async with db.read_session() as session:
         yield session
 
 

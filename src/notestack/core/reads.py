@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import structlog
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -16,12 +17,20 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from notestack.core import metrics
 from notestack.core.cache import Cache
 from notestack.core.database import Database, ReadSession, WriteSession
+from notestack.core.errors import Unauthorized
 from notestack.core.replicas import ReplicaSet
+from notestack.core.security import SESSION_ENDED
 
 log = structlog.get_logger("notestack.reads")
 
 Producer = Callable[[ReadSession], Awaitable[tuple[bytes, str]]]
 _REPLICA_TROUBLE = (OperationalError, InterfaceError, DBAPIError, OSError, TimeoutError)
+
+
+class RevocationCheck(Protocol):
+    async def is_revoked(self, jti: str) -> bool:
+        """The authoritative answer (database), for when Redis cannot give it."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,28 +41,44 @@ class ReadResult:
 
 
 class ReadPath:
-    def __init__(self, db: Database, cache: Cache | None, replicas: ReplicaSet | None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        cache: Cache | None,
+        replicas: ReplicaSet | None,
+        revocations: RevocationCheck,
+    ) -> None:
         self.db = db
         self.cache = cache
         self.replicas = replicas
+        self.revocations = revocations
 
     async def read(
-        self, user_id: uuid.UUID, kind: str, suffix: str, produce: Producer
+        self, user_id: uuid.UUID, jti: str, kind: str, suffix: str, produce: Producer
     ) -> ReadResult:
+        """Read for the holder of token ``jti``, whose revocation is checked here: with Redis in
+        the same round trip as the cache look-up, otherwise on the primary."""
         lookup = None
         if self.cache is not None:
             if self.cache.needs_recovery:
                 await self.cache.recover(await self._primary_lsn())
-            lookup = await self.cache.read(user_id, f"{kind}:{suffix}")
-            if lookup is not None and lookup.entry is not None:
-                metrics.CACHE.labels(kind, "hit").inc()
-                cached_etag, _, cached_body = lookup.entry.partition(b"\n")
-                return ReadResult(cached_body, cached_etag.decode(), "hit")
-            metrics.CACHE.labels(kind, "miss" if lookup else "bypass").inc()
+            lookup = await self.cache.read(user_id, f"{kind}:{suffix}", jti)
+        revoked = lookup.token_revoked if lookup is not None else None
+        if revoked is None:
+            revoked = await self.revocations.is_revoked(jti)
+        if revoked:
+            raise Unauthorized(SESSION_ENDED)
+        if lookup is not None and lookup.entry is not None:
+            metrics.CACHE.labels(kind, "hit").inc()
+            cached_etag, _, cached_body = lookup.entry.partition(b"\n")
+            return ReadResult(cached_body, cached_etag.decode(), "hit")
+        source = "miss" if lookup is not None else "bypass"
+        if self.cache is not None:
+            metrics.CACHE.labels(kind, source).inc()
         body, etag = await self._query(lookup.min_lsn if lookup else None, produce)
         if lookup is not None and self.cache is not None:
             await self.cache.fill(lookup.entry_key, etag.encode() + b"\n" + body)
-        return ReadResult(body, etag, "miss" if lookup else "bypass")
+        return ReadResult(body, etag, source)
 
     async def _query(self, min_lsn: int | None, produce: Producer) -> tuple[bytes, str]:
         replica = self.replicas.choose(min_lsn) if self.replicas is not None else None

@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 JWT_ALGORITHM = "HS256"
+SESSION_ENDED = "This session has ended; sign in again"
 
 # OWASP's first argon2id configuration: m=46 MiB, t=1, p=1.
 _hasher = PasswordHasher(time_cost=1, memory_cost=47104, parallelism=1)
