@@ -25,6 +25,8 @@ from stack.cluster import Topology, TopologySpec  # noqa: E402
 from stack.proc import Managed, free_ports, wait_http_ok  # noqa: E402
 from stack.topology import LOOPBACK, StackPorts  # noqa: E402
 
+__all__ = ["REPO_ROOT", "VENV_BIN", "BenchEnv", "core_jiffies", "postgres", "stack_app"]
+
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 
 
@@ -40,7 +42,8 @@ def _descendants(root: int) -> list[int]:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry.name))
-    found, stack = [], [root]
+    found: list[int] = []
+    stack = [root]
     while stack and len(found) < 10_000:
         pid = stack.pop()
         found.append(pid)
@@ -132,7 +135,7 @@ class BenchEnv:
 
     def app_env(self, *, cache: bool, name: str) -> dict[str, str]:
         assert self.topology is not None
-        env = self.topology.app_env(0)
+        env: dict[str, str] = dict(self.topology.app_env(0))
         env["NOTESTACK_INSTANCE_NAME"] = name
         data_dir = self.base_dir / name
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -238,7 +241,7 @@ class BenchEnv:
         return self.ports["pg"]
 
     def pg_version(self) -> str:
-        return postgres.psql(self.pg_port, "SHOW server_version")
+        return str(postgres.psql(self.pg_port, "SHOW server_version"))
 
     def pg_settings(self) -> dict[str, str]:
         names = ["shared_buffers", "work_mem", "fsync", "synchronous_commit", "max_connections"]

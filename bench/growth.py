@@ -64,7 +64,7 @@ def label(size: int) -> str:
 
 
 def compile_sql(statement: Any) -> tuple[str, list[Any]]:
-    compiled = statement.compile(dialect=asyncpg_dialect.dialect())
+    compiled = statement.compile(dialect=asyncpg_dialect.dialect())  # type: ignore[no-untyped-call]
     params = [compiled.params[name] for name in (compiled.positiontup or [])]
     return compiled.string, params
 

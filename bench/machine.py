@@ -68,7 +68,7 @@ def source() -> dict[str, Any]:
 
 
 def versions(pg_bin: Path | None = None) -> dict[str, Any]:
-    packages = {}
+    packages: dict[str, str | None] = {}
     for name in PACKAGES:
         try:
             packages[name] = importlib.metadata.version(name)

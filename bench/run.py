@@ -443,22 +443,22 @@ def main() -> int:
             core_before = core_jiffies(env.server_cpus) if env.server_cpus else (0.0, 0.0)
             ours_before = env.cpu_snapshot()
             rate = max(10.0, summary[name]["rps"] / 2)
-            result = open_loop(mode, plan[name], rate)
-            result["waited_for_quiet_s"] = waited
+            measured = open_loop(mode, plan[name], rate)
+            measured["waited_for_quiet_s"] = waited
             if env.server_cpus:
                 core_after, ours_after = core_jiffies(env.server_cpus), env.cpu_snapshot()
                 ours = sum(ours_after.get(k, 0) - v for k, v in ours_before.items())
                 busy = core_after[0] - core_before[0]
-                result["server_core_foreign_share"] = round(
+                measured["server_core_foreign_share"] = round(
                     max(0.0, busy - ours) / max(core_after[1] - core_before[1], 1e-9), 3
                 )
-            result["p99_over_p50"] = ratio(result["p99_ms"], result["p50_ms"])
-            result["target_p99_le_3x_p50"] = result["p99_ms"] <= 3 * result["p50_ms"]
-            open_results[name] = result
+            measured["p99_over_p50"] = ratio(measured["p99_ms"], measured["p50_ms"])
+            measured["target_p99_le_3x_p50"] = measured["p99_ms"] <= 3 * measured["p50_ms"]
+            open_results[name] = measured
             log(
-                f"open loop {name:>18} at {rate:8.1f}/s: p50 {result['p50_ms']:.2f} ms  "
-                f"p99 {result['p99_ms']:.2f} ms  errors {result['errors']}  "
-                f"send lag max {result['max_send_lag_ms']:.1f} ms"
+                f"open loop {name:>18} at {rate:8.1f}/s: p50 {measured['p50_ms']:.2f} ms  "
+                f"p99 {measured['p99_ms']:.2f} ms  errors {measured['errors']}  "
+                f"send lag max {measured['max_send_lag_ms']:.1f} ms"
             )
         choice = server_choice(mode, env, tokens, gate)
         if "choice" in choice:
