@@ -4,12 +4,14 @@ import { STATUS_LABELS, type DisplayNote, type Note } from '@/features/notes/typ
 
 interface NoteCardProps {
   note: DisplayNote;
+  /** The clock the relative times are measured against (ticks once a minute). */
+  now?: number;
   onEdit: (note: Note) => void;
   onStatus: (note: Note, status: Note['status']) => void;
   onDelete: (note: Note) => void;
 }
 
-export const NoteCard = memo(function NoteCard({ note, onEdit, onStatus, onDelete }: NoteCardProps) {
+export const NoteCard = memo(function NoteCard({ note, now, onEdit, onStatus, onDelete }: NoteCardProps) {
   const titleId = `note-title-${note._id}`;
   const next = nextStatus(note.status);
   // A note still being created has no server id yet: nothing can be done to it until then.
@@ -41,7 +43,7 @@ export const NoteCard = memo(function NoteCard({ note, onEdit, onStatus, onDelet
       </div>
       <div className="note-card-foot">
         <time dateTime={note.updatedAt} title={new Date(note.updatedAt).toLocaleString()}>
-          Updated {timeAgo(note.updatedAt)}
+          Updated {timeAgo(note.updatedAt, now)}
         </time>
         <div className="note-actions">
           <button

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { StatusPanel } from '@/components/ui/status-panel';
 import { useNotes } from '@/features/notes/api/get-notes';
 import { NoteCard, NoteCardSkeleton } from '@/features/notes/components/note-card';
@@ -33,6 +33,12 @@ export function NotesList({
     [query.data, ops, filters],
   );
   const sentinel = useRef<HTMLDivElement>(null);
+  // "Updated 3 minutes ago" stays true while the page is open.
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 60_000);
+    return () => clearInterval(timer);
+  }, []);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
 
   useEffect(() => {
@@ -117,7 +123,13 @@ export function NotesList({
       <ul className="notes-grid" aria-label="Notes">
         {notes.map((note) => (
           <li key={note._id}>
-            <NoteCard note={note} onEdit={onEdit} onStatus={onStatus} onDelete={onDelete} />
+            <NoteCard
+              note={note}
+              now={now}
+              onEdit={onEdit}
+              onStatus={onStatus}
+              onDelete={onDelete}
+            />
           </li>
         ))}
       </ul>
