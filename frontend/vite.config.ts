@@ -10,7 +10,10 @@ export default defineConfig({
   },
   server: {
     port: 5173,
-    proxy: { '/api': { target: 'http://127.0.0.1:8000', changeOrigin: false } },
+    // The API runs beside it (make run): same origin for the browser, so the cookie just works.
+    proxy: {
+      '/api': { target: process.env.NOTESTACK_API_URL ?? 'http://127.0.0.1:8000', changeOrigin: false },
+    },
   },
   build: {
     outDir: 'dist',
