@@ -105,6 +105,40 @@ def test_delete_is_sent_when_the_undo_window_closes(browsing: Browsing, account:
     expect(page.get_by_role("heading", name="No notes yet")).to_be_visible()
 
 
+def test_leaving_the_page_sends_the_pending_delete(browsing: Browsing, account: Account) -> None:
+    page = browsing.new_page()
+    registered(page, account)
+    create_note(page, "Left behind")
+    create_note(page, "Hidden away")
+    expect(card(page, "Left behind")).to_have_attribute("data-pending", "false")
+    expect(card(page, "Hidden away")).to_have_attribute("data-pending", "false")
+
+    # The tab is hidden: the delete goes out now, not after the undo window.
+    with page.expect_request(lambda r: r.method == "DELETE", timeout=2_000):
+        page.get_by_role("button", name="Delete: Hidden away").click()
+        page.evaluate(
+            """() => {
+              Object.defineProperty(document, 'visibilityState', { value: 'hidden',
+                                                                   configurable: true });
+              document.dispatchEvent(new Event('visibilitychange'));
+            }"""
+        )
+
+    # The page is closed or navigated away: the keepalive DELETE still reaches the server.
+    page.get_by_role("button", name="Delete: Left behind").click()
+    expect(card(page, "Left behind")).to_have_count(0)
+    page.goto("about:blank")
+    deadline = time.monotonic() + 5
+    titles: list[str] = ["?"]
+    while time.monotonic() < deadline:
+        listed = page.request.get("/api/v1/note?limit=20")
+        titles = [note["title"] for note in listed.json()["notes"]]
+        if not titles:
+            break
+        time.sleep(0.2)
+    assert titles == []
+
+
 def test_search_and_filters_live_in_the_url(browsing: Browsing, account: Account) -> None:
     page = browsing.new_page()
     registered(page, account)
