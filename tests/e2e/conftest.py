@@ -16,6 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("NOTESTACK_E2E_BIN", str(REPO / ".venv" / "bin")))
@@ -30,22 +39,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
-    pytest.skip(
-        f"{CHROMIUM} is missing: run `make e2e-deps` for the end-to-end tests",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import (  # noqa: E402
-    Browser,
-    BrowserContext,
-    Locator,
-    Page,
-    Playwright,
-    expect,
-    sync_playwright,
-)
 
 
 def _free_port() -> int:
@@ -128,6 +121,8 @@ def playwright_driver() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="session")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
+        pytest.skip(f"{CHROMIUM} is missing: run `make e2e-deps` for the end-to-end tests")
     chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield chromium
     chromium.close()
