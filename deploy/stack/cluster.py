@@ -91,6 +91,13 @@ class Topology:
     def base_url(self) -> str:
         return f"http://{LOOPBACK}:{self.ports.http}"
 
+    @property
+    def nginx_access_log(self) -> Path:
+        return self.nginx_cfg.logs_dir / "access.log"
+
+    def app_address(self, index: int) -> str:
+        return f"{LOOPBACK}:{self.ports.apps[index]}"
+
     def app_url(self, index: int) -> str:
         return f"http://{LOOPBACK}:{self.ports.apps[index]}"
 

@@ -4,12 +4,14 @@ bounded worker loops. Every request goes to 127.0.0.1 only."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -33,6 +35,7 @@ class Record:
     instance: str = ""
     cache: str = ""
     body: Any = None
+    request_id: str = ""
 
     @property
     def ok(self) -> bool:
@@ -97,12 +100,14 @@ class Api:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def call(self, op: str, method: str, path: str, log: Log | None = None, **kw: Any) -> Record:
-        headers = {**self.headers, **kw.pop("headers", {})}
+        request_id = secrets.token_hex(16)  # nginx logs it with the upstream it chose
+        headers = {**self.headers, "X-Request-ID": request_id, **kw.pop("headers", {})}
         started = time.monotonic()
         try:
             response = self.client.request(method, path, headers=headers, **kw)
         except httpx.HTTPError as exc:
-            record = Record(op, started, time.monotonic(), None, f"{type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
+            record = Record(op, started, time.monotonic(), None, error, request_id=request_id)
         else:
             try:
                 body: Any = response.json()
@@ -117,6 +122,7 @@ class Api:
                 response.headers.get("x-instance", ""),
                 response.headers.get("x-cache", ""),
                 body,
+                request_id,
             )
         if log is not None:
             log.add(record)
@@ -218,6 +224,21 @@ def cache_hits(instance_urls: list[str]) -> float | None:
                 total += float(match.group("value"))
                 seen = True
     return total if seen else None
+
+
+def upstream_attempts(access_log: Path) -> dict[str, list[str]]:
+    """request id -> the instances nginx tried, in order (from its JSON access log)."""
+    attempts: dict[str, list[str]] = {}
+    for line in access_log.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        upstream = str(entry.get("upstream", ""))
+        attempts[str(entry.get("request_id", ""))] = [
+            a.strip() for a in upstream.replace(" : ", ",").split(",") if a.strip()
+        ]
+    return attempts
 
 
 def report(n: int, requests: int, failures: int, violations: int, **extra: object) -> str:
