@@ -16,9 +16,16 @@ pytestmark = pytest.mark.slow
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
 
-def test_generated_requests_never_get_a_server_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend_name", ["sqlite", "postgres"])
+def test_generated_requests_never_get_a_server_error(
+    tmp_path: Path, backend_name: str, request: pytest.FixtureRequest
+) -> None:
     env = {"NOTESTACK_DATA_DIR": str(tmp_path / "data"), "NOTESTACK_LOG_LEVEL": "WARNING"}
-    migrate(env)
+    if backend_name == "postgres":
+        env["NOTESTACK_DATABASE_URL"] = request.getfixturevalue("postgres_url")
+        env["NOTESTACK_SECRET_KEY"] = "fuzzing-secret-key-7c1d9e2f4a6b8c0d1e3f5a7b9c"
+    else:
+        migrate(env)
     with running_server(env, tmp_path, workers=2) as server:
         credentials = new_credentials()
         httpx.post(f"{server.url}/api/v1/auth/register", json=credentials).raise_for_status()

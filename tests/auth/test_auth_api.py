@@ -186,3 +186,36 @@ async def test_tampered_expired_and_unsigned_tokens_are_401(client: httpx.AsyncC
     assert (
         await client.get(PROFILE, headers={"Authorization": f"Bearer {valid}"})
     ).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "raw_body",
+    [
+        b'{"username": "surro", "email": "s@example.com", "password": "pass\\ud800word"}',
+        b'{"username": "nulls", "email": "n@example.com", "password": "pass\\u0000word"}',
+        b'{"username": "named", "email": "m@example.com", "password": "password1", '
+        b'"name": "\\u0000"}',
+        b'{"username": "mail1", "email": "a\\ud800@example.com", "password": "password1"}',
+    ],
+)
+async def test_unstorable_text_in_registration_is_422(
+    client: httpx.AsyncClient, raw_body: bytes
+) -> None:
+    response = await client.post(
+        REGISTER, content=raw_body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize(
+    "raw_body",
+    [
+        b'{"email": "x\\u0000@example.com", "password": "whatever1"}',
+        b'{"email": "x@example.com", "password": "what\\udfffever"}',
+    ],
+)
+async def test_unstorable_text_in_login_is_422(client: httpx.AsyncClient, raw_body: bytes) -> None:
+    response = await client.post(
+        LOGIN, content=raw_body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text

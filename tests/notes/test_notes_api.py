@@ -249,3 +249,40 @@ async def test_every_note_endpoint_needs_a_token(client: httpx.AsyncClient) -> N
     ]:
         response = await client.request(method, url, json={"title": "x"})
         assert response.status_code == 401, (method, url)
+
+
+@pytest.mark.parametrize(
+    "raw_body",
+    [
+        b'{"title": "nul \\u0000 inside"}',
+        b'{"title": "ok", "description": "nul \\u0000"}',
+        b'{"title": "lone \\ud800 surrogate"}',
+        b'{"title": "ok", "description": "\\udfff"}',
+    ],
+)
+async def test_text_no_database_can_store_is_422(
+    client: httpx.AsyncClient, account: Account, raw_body: bytes
+) -> None:
+    headers = {**account.auth, "Content-Type": "application/json"}
+    created = await client.post(CREATE, content=raw_body, headers=headers)
+    assert created.status_code == 422, created.text
+    note = await create_note(client, account)
+    edited = await client.patch(edit_url(note["_id"]), content=raw_body, headers=headers)
+    assert edited.status_code == 422, edited.text
+
+
+async def test_search_for_nul_is_422(client: httpx.AsyncClient, account: Account) -> None:
+    response = await client.get(NOTES, params={"q": "a\x00b"}, headers=account.auth)
+    assert response.status_code == 422
+
+
+async def test_if_match_beyond_any_version_is_412_not_500(
+    client: httpx.AsyncClient, account: Account
+) -> None:
+    note = await create_note(client, account)
+    huge = {**account.auth, "If-Match": '"99999999999999999999999"'}
+    edited = await client.patch(edit_url(note["_id"]), json={"title": "x"}, headers=huge)
+    assert edited.status_code == 412
+    missing = await client.patch(edit_url(str(uuid.uuid4())), json={"title": "x"}, headers=huge)
+    assert missing.status_code == 404
+    assert (await client.delete(delete_url(note["_id"]), headers=huge)).status_code == 412

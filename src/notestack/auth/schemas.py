@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from notestack.auth.models import User
+from notestack.core.text import StoredText
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 
-Password = Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
+Password = Annotated[StoredText, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
 
 
 class RegisterIn(BaseModel):
@@ -26,7 +27,7 @@ class RegisterIn(BaseModel):
     )
     email: EmailStr
     password: Password
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: StoredText | None = Field(default=None, min_length=1, max_length=100)
 
     @field_validator("username", mode="before")
     @classmethod
@@ -57,8 +58,8 @@ class RegisterIn(BaseModel):
 class LoginIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    email: str = Field(min_length=1, max_length=320)
-    password: str = Field(min_length=1, max_length=PASSWORD_MAX)
+    email: StoredText = Field(min_length=1, max_length=320)
+    password: StoredText = Field(min_length=1, max_length=PASSWORD_MAX)
 
 
 class UserOut(BaseModel):

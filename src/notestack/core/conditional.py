@@ -27,8 +27,14 @@ def none_match(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
+MAX_VERSION = 2**31 - 1
+
+
 def expected_versions(if_match: str | None) -> list[int] | None:
-    """The versions an If-Match header accepts; ``None`` when any version will do."""
+    """The versions an If-Match header accepts; ``None`` when any version will do.
+
+    A tag beyond any version a note can reach matches nothing (412), rather than reaching the
+    database as an out-of-range integer."""
     if if_match is None or not if_match.strip():
         return None
     versions: list[int] = []
@@ -41,5 +47,6 @@ def expected_versions(if_match: str | None) -> list[int] | None:
                 'If-Match must hold the note\'s ETag, such as "3"',
                 errors=[{"field": "If-Match", "message": f"not a note version: {tag}"}],
             )
-        versions.append(int(raw))
+        if int(raw) <= MAX_VERSION:
+            versions.append(int(raw))
     return versions

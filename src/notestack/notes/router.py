@@ -11,6 +11,7 @@ from notestack.core.database import ReadSession
 from notestack.core.deps import ReadPathDep, WriteSessionDep
 from notestack.core.reads import ReadResult
 from notestack.core.responses import dumps, envelope, json_response
+from notestack.core.text import StoredText
 from notestack.notes import service
 from notestack.notes.cursor import Cursor
 from notestack.notes.models import NotePriority, NoteStatus
@@ -57,7 +58,9 @@ async def list_notes(
     cursor: Annotated[str | None, Query(max_length=512, description="nextCursor")] = None,
     status: NoteStatus | None = None,
     priority: NotePriority | None = None,
-    q: Annotated[str | None, Query(max_length=200, description="Search title, description")] = None,
+    q: Annotated[
+        StoredText | None, Query(max_length=200, description="Search in title and description")
+    ] = None,
     if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
 ) -> Response:
     filters = ListFilter(

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from notestack.core.text import StoredText
 from notestack.notes.models import DESCRIPTION_MAX, TITLE_MAX, Note, NotePriority, NoteStatus
 
 # Fields the server owns; old clients send whole notes back, so these are dropped, not refused.
@@ -30,8 +31,8 @@ def _clean_title(value: Any) -> Any:
 class NoteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(max_length=TITLE_MAX, description="1-200 characters, trimmed")
-    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    title: StoredText = Field(max_length=TITLE_MAX, description="1-200 characters, trimmed")
+    description: StoredText = Field(default="", max_length=DESCRIPTION_MAX)
     status: NoteStatus = NoteStatus.PENDING
     priority: NotePriority = NotePriority.LOW
 
@@ -44,8 +45,8 @@ class NoteUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = Field(default=None, max_length=TITLE_MAX)
-    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    title: StoredText | None = Field(default=None, max_length=TITLE_MAX)
+    description: StoredText | None = Field(default=None, max_length=DESCRIPTION_MAX)
     status: NoteStatus | None = None
     priority: NotePriority | None = None
 
