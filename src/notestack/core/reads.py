@@ -61,7 +61,7 @@ class ReadPath:
         lookup = None
         if self.cache is not None:
             if self.cache.needs_recovery:
-                await self.cache.recover(await self._primary_lsn())
+                await self._recover_cache(self.cache)
             lookup = await self.cache.read(user_id, f"{kind}:{suffix}", jti)
         revoked = lookup.token_revoked if lookup is not None else None
         if revoked is None:
@@ -96,11 +96,18 @@ class ReadPath:
         metrics.READS_ROUTED.labels("primary").inc()
         return result
 
-    async def _primary_lsn(self) -> int | None:
-        if self.replicas is None:
-            return None
-        async with self.db.write_session() as session:
-            return await self.replicas.primary_insert_lsn(session)
+    async def _recover_cache(self, cache: Cache) -> None:
+        """Recovery needs the primary's current position when replicas serve reads; without
+        it, stay in recovery (reads keep bypassing Redis) and try again on a later read."""
+        lsn = None
+        if self.replicas is not None:
+            try:
+                async with self.db.write_session() as session:
+                    lsn = await self.replicas.primary_insert_lsn(session)
+            except _REPLICA_TROUBLE as exc:
+                log.warning("cache_recovery_postponed", error=repr(exc))
+                return
+        await cache.recover(lsn)
 
     def after_write(self, session: WriteSession, user_id: uuid.UUID) -> None:
         """Once ``session`` commits: orphan the user's cached reads, record the WAL position."""

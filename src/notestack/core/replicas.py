@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notestack.core import metrics
+from notestack.core.database import WriteSession
 from notestack.core.settings import Settings
 
 log = structlog.get_logger("notestack.replicas")
@@ -141,8 +142,10 @@ class ReplicaSet:
     def mark_failed(self, state: ReplicaState, exc: BaseException) -> None:
         self._mark(state, healthy=False, error=type(exc).__name__)
 
-    async def primary_insert_lsn(self, connection_owner: Any) -> int:
-        return int((await connection_owner.execute(_INSERT_LSN)).scalar_one())
+    @staticmethod
+    async def primary_insert_lsn(session: WriteSession) -> int:
+        """The primary's WAL insert position now: at least that of every committed write."""
+        return int((await session.execute(_INSERT_LSN)).scalar_one())
 
     def describe(self) -> dict[str, Any]:
         return {
