@@ -159,6 +159,7 @@ def test_sigterm_drains_then_finishes_in_flight_requests(tmp_path: Path) -> None
             readiness = httpx.get(f"{server.url}/readyz", timeout=10)
             statuses = [f.result() for f in futures]
         assert readiness.status_code == 503 and readiness.json()["status"] == "draining"
+        assert readiness.headers.get("connection") == "close"
         assert server.process.wait(timeout=30) == 0
         assert statuses == [200] * 8
 

@@ -112,6 +112,9 @@ class AppEnvSpec:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+DRAIN_SECONDS = "2"
+
+
 def app_env(spec: AppEnvSpec, index: int, *, secret_key: str, data_dir: str) -> dict[str, str]:
     """The NOTESTACK_* environment of app instance `index` (0-based)."""
     ports, hosts = spec.ports, spec.hosts
@@ -129,6 +132,9 @@ def app_env(spec: AppEnvSpec, index: int, *, secret_key: str, data_dir: str) -> 
         "NOTESTACK_DATA_DIR": data_dir,
         "NOTESTACK_TRUSTED_PROXIES": ",".join(spec.trusted_proxies),
         "NOTESTACK_LOG_JSON": "true",
+        # On SIGTERM, keep serving (and answering /readyz with 503) this long before closing the
+        # listener, so nginx and health checkers move traffic away first.
+        "NOTESTACK_DRAIN_SECONDS": DRAIN_SECONDS,
     }
     env.update(spec.extra)
     return env

@@ -13,7 +13,7 @@ import structlog
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from notestack.core import metrics
+from notestack.core import lifecycle, metrics
 from notestack.core.errors import error_response
 
 access_log = structlog.get_logger("notestack.access")
@@ -61,6 +61,10 @@ class RequestContextMiddleware:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 headers.append((b"x-instance", self.instance))
+                if lifecycle.is_draining():
+                    # Close keep-alive connections as requests finish, so a proxy does not
+                    # send its next request on a connection the server is about to drop.
+                    headers.append((b"connection", b"close"))
                 message["headers"] = headers
             await send(message)
 
