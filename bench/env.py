@@ -240,6 +240,15 @@ class BenchEnv:
     def pg_port(self) -> int:
         return self.ports["pg"]
 
+    def pg_counters(self) -> dict[str, int]:
+        """Server-wide sessions opened and transactions ended so far (pg_stat_database)."""
+        row = postgres.psql(
+            self.pg_port,
+            "SELECT sum(sessions), sum(xact_commit + xact_rollback) FROM pg_stat_database",
+        )
+        sessions, xacts = (int(v or 0) for v in row.split("|"))
+        return {"sessions": sessions, "xacts": xacts}
+
     def pg_version(self) -> str:
         return str(postgres.psql(self.pg_port, "SHOW server_version"))
 

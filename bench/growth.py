@@ -196,7 +196,7 @@ async def measure(
     offset_ids = [r["id"] for r in await prepared["offset_deep"].fetch(*compiled["offset_deep"][1])]
     same_rows = keyset_ids == offset_ids
     timings: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(3):  # warm the buffers and the plan cache
+    for _ in range(max(3, plan.iterations // 10)):  # warm the buffers and the plan cache
         for name, stmt in prepared.items():
             await stmt.fetch(*compiled[name][1])
     for _ in range(plan.iterations):

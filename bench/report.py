@@ -54,8 +54,8 @@ def _yes(met: bool | None) -> str:
 def table(result: dict[str, Any]) -> str:
     lines = [
         "| scenario | req/s (closed loop) | p50 ms | p99 ms | errors | open-loop rate | "
-        "open p50 ms | open p99 ms | open errors | foreign CPU on server core |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "open p50 ms | open p99 ms | open errors | foreign CPU closed / open |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, label in LABELS.items():
         closed = result["closed_loop"][name]
@@ -64,7 +64,7 @@ def table(result: dict[str, Any]) -> str:
             f"| {label} | {closed['rps']:.0f} | {closed['p50_ms']:.2f} | {closed['p99_ms']:.2f} | "
             f"{closed['errors']} | {ol.get('target_rate', 0):.0f}/s | {ol.get('p50_ms', 0):.2f} | "
             f"{ol.get('p99_ms', 0):.2f} | {ol.get('errors', 0)} | "
-            f"{closed.get('server_core_foreign_share')} |"
+            f"{closed.get('server_core_foreign_share')} / {ol.get('server_core_foreign_share')} |"
         )
     return "\n".join(lines)
 

@@ -99,7 +99,7 @@ class Mode:
             load_cpus=load_cpus,
             skip_growth=env.get("BENCH_SKIP_GROWTH") == "1",
             quiet_budget_s=float(
-                env.get("BENCH_QUIET_BUDGET_S", {"full": 300, "quick": 20}.get(name, 0))
+                env.get("BENCH_QUIET_BUDGET_S", {"full": 400, "quick": 20}.get(name, 0))
             ),
             skip_granian=env.get("BENCH_SKIP_GRANIAN") == "1",
         )
@@ -243,6 +243,7 @@ def closed_loop(
             waited = gate.wait()
             t = plan[name]
             before = cache_counts(t.url.split("/api/")[0]) if "cached" in name else {}
+            pg_before = env.pg_counters()
             cpu_before = env.cpu_snapshot()
             core_before = core_jiffies(env.server_cpus) if env.server_cpus else (0.0, 0.0)
             result = wrk.run(
@@ -254,6 +255,16 @@ def closed_loop(
                 cpus=mode.load_cpus,
             ).as_dict()
             cpu_after = env.cpu_snapshot()
+            pg_after = env.pg_counters()
+            served = max(result["requests"], 1)
+            # New PostgreSQL sessions per request > 0 means connections are opened and closed
+            # while serving (pool churn); transactions per request counts every BEGIN..END.
+            result["pg_sessions_per_request"] = round(
+                (pg_after["sessions"] - pg_before["sessions"]) / served, 4
+            )
+            result["pg_xacts_per_request"] = round(
+                (pg_after["xacts"] - pg_before["xacts"]) / served, 3
+            )
             if env.server_cpus:
                 core_after = core_jiffies(env.server_cpus)
                 busy, total = core_after[0] - core_before[0], core_after[1] - core_before[1]
@@ -289,7 +300,13 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     per_run = [r.get("cpu_ms_per_request", {}) for r in runs]
     cpu = {p: round(statistics.median(c.get(p, 0) for c in per_run), 4) for p in sorted(parts)}
     foreign = [r["server_core_foreign_share"] for r in runs if "server_core_foreign_share" in r]
+    pg_stats = {
+        key: statistics.median(r[key] for r in runs)
+        for key in ("pg_sessions_per_request", "pg_xacts_per_request")
+        if all(key in r for r in runs)
+    }
     return {
+        **pg_stats,
         "server_core_foreign_share": round(statistics.median(foreign), 3) if foreign else None,
         "cpu_ms_per_request": cpu,
         "rps": round(statistics.median(r["rps"] for r in runs), 1),
