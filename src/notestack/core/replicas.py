@@ -4,6 +4,11 @@ A background task polls every replica (and the primary's WAL position) a few tim
 A replica is used only while it answers and its lag is within the configured bounds; a read
 that needs a given position goes to a replica whose *last polled* replay LSN has reached it.
 Polled positions only understate the truth (replay moves forward), so the check is safe.
+
+Lag in seconds is staleness: how long ago the primary was at the position the replica has
+replayed, from the primary positions this process has seen. (``now() -
+pg_last_xact_replay_timestamp()`` would call an idle replica "40 s behind" as soon as the
+primary writes WAL that is not a transaction, such as a checkpoint.)
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import asyncio
 import contextlib
 import itertools
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +35,8 @@ log = structlog.get_logger("notestack.replicas")
 POLL_INTERVAL_SECONDS = 0.25
 PROBE_TIMEOUT_SECONDS = 1.0
 _PRIMARY_LSN = text("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
-_REPLICA_STATE = text(
-    "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() - '0/0'::pg_lsn, "
-    "EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())"
-)
+_REPLICA_STATE = text("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() - '0/0'::pg_lsn")
+PRIMARY_HISTORY = 512
 _INSERT_LSN = text("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
 
 
@@ -62,6 +66,7 @@ class ReplicaSet:
         self.max_lag_bytes = settings.replica_max_lag_bytes
         self.max_lag_seconds = settings.replica_max_lag_seconds
         self._turn = itertools.count()
+        self._primary_history: deque[tuple[int, float]] = deque(maxlen=PRIMARY_HISTORY)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -86,9 +91,23 @@ class ReplicaSet:
         primary_lsn: int | None
         try:
             primary_lsn = int(await self._scalar(self._primary, _PRIMARY_LSN))
+            self._primary_history.append((primary_lsn, time.monotonic()))
         except Exception:
             primary_lsn = None
         await asyncio.gather(*(self._probe(state, primary_lsn) for state in self.replicas))
+
+    def staleness(self, replay_lsn: int, primary_lsn: int) -> float:
+        """At most how many seconds ago the primary was where the replica is now: the age of
+        the newest primary position seen at or before ``replay_lsn`` (or of the oldest
+        position remembered, if the replica is behind all of them)."""
+        if replay_lsn >= primary_lsn or not self._primary_history:
+            return 0.0
+        reached_at = self._primary_history[0][1]
+        for lsn, seen_at in reversed(self._primary_history):
+            if lsn <= replay_lsn:
+                reached_at = seen_at
+                break
+        return max(0.0, time.monotonic() - reached_at)
 
     async def _probe(self, state: ReplicaState, primary_lsn: int | None) -> None:
         try:
@@ -97,21 +116,20 @@ class ReplicaSet:
                 async with state.engine.connect() as connection:
                     return (await connection.execute(_REPLICA_STATE)).one()
 
-            in_recovery, replay, seconds = await asyncio.wait_for(query(), PROBE_TIMEOUT_SECONDS)
+            in_recovery, replay = await asyncio.wait_for(query(), PROBE_TIMEOUT_SECONDS)
         except Exception as exc:
             self._mark(state, healthy=False, error=type(exc).__name__)
             return
         state.replay_lsn = int(replay or 0)
         if primary_lsn is not None:
             state.lag_bytes = max(0, primary_lsn - state.replay_lsn)
-        caught_up = state.lag_bytes == 0
-        state.lag_seconds = 0.0 if caught_up or seconds is None else float(seconds)
+            state.lag_seconds = self.staleness(state.replay_lsn, primary_lsn)
         too_far = (state.lag_bytes or 0) > self.max_lag_bytes or (
-            state.lag_seconds > self.max_lag_seconds
+            (state.lag_seconds or 0.0) > self.max_lag_seconds
         )
         error = None if in_recovery else "not a standby"
         if too_far:
-            error = f"lagging {state.lag_bytes} bytes / {state.lag_seconds:.1f} s"
+            error = f"lagging {state.lag_bytes} bytes / {state.lag_seconds or 0.0:.1f} s"
         self._mark(state, healthy=bool(in_recovery) and not too_far, error=error)
 
     def _mark(self, state: ReplicaState, *, healthy: bool, error: str | None) -> None:
