@@ -50,11 +50,24 @@ def _frame_file(frame: str) -> str:
     return match.group(1) if match else frame
 
 
+def _package(path: str) -> str:
+    """'fastapi/routing.py' -> 'fastapi'; 'notestack/core/cache.py' -> 'notestack/core/cache.py'."""
+    path = path.strip()
+    if path.startswith("notestack/"):
+        return path
+    if path.startswith("<frozen") or "/" not in path:
+        return "stdlib / builtins (" + path + ")" if path.startswith("<") else "stdlib: " + path
+    head = path.split("/", 1)[0]
+    stdlib = {"asyncio", "concurrent", "json", "logging", "email", "http", "importlib", "urllib"}
+    return f"stdlib: {head}" if head in stdlib else head
+
+
 def summarize(collapsed: str, top: int = 25, path: str = "cached") -> str:
     total = pool_thread = pool_thread_busy = 0
     self_counts: collections.Counter[str] = collections.Counter()
     incl_counts: collections.Counter[str] = collections.Counter()
     group_counts: collections.Counter[str] = collections.Counter()
+    package_counts: collections.Counter[str] = collections.Counter()
     for line in collapsed.splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
@@ -68,6 +81,7 @@ def summarize(collapsed: str, top: int = 25, path: str = "cached") -> str:
             continue
         total += count
         self_counts[frames[-1]] += count
+        package_counts[_package(_frame_file(frames[-1]))] += count
         for frame in set(frames):
             incl_counts[frame] += count
         files = [_frame_file(f) + " " + f for f in frames]
@@ -85,6 +99,9 @@ def summarize(collapsed: str, top: int = 25, path: str = "cached") -> str:
     out.append("Share of samples whose stack includes (inclusive; groups overlap):")
     for name, _ in GROUPS:
         out.append(f"  {100 * group_counts[name] / total:5.1f}%  {name}")
+    out += ["", "Self samples by package of the innermost frame (exclusive; sums to 100%):"]
+    for package, count in package_counts.most_common(15):
+        out.append(f"  {100 * count / total:5.1f}%  {package}")
     out += ["", f"Top {top} functions by self samples:"]
     for frame, count in self_counts.most_common(top):
         out.append(f"  {100 * count / total:5.1f}%  {frame}")
