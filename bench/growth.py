@@ -17,6 +17,8 @@ BUFFERS)`` of each variant goes to ``explain-<size>.txt``.
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import statistics
 import time
@@ -53,6 +55,7 @@ class GrowthPlan:
     page_size: int
     iterations: int
     notes_per_user: int = 100
+    explain_runs: int = 25
 
 
 def label(size: int) -> str:
@@ -207,6 +210,16 @@ async def measure(
             timings[name].append((time.perf_counter() - started) * 1000.0)
             if len(rows) == 0:
                 raise RuntimeError(f"{name} returned no rows")
+    # Server-side execution time (EXPLAIN ANALYZE's "Execution Time"), free of client and
+    # scheduling noise: the median of several runs per variant.
+    server_ms: dict[str, float] = {}
+    for name, (sql, params) in compiled.items():
+        samples = []
+        for _ in range(plan.explain_runs):
+            doc = await conn.fetchval("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *params)
+            parsed = json.loads(doc) if isinstance(doc, str) else doc
+            samples.append(float(parsed[0]["Execution Time"]))
+        server_ms[name] = round(statistics.median(samples), 4)
     if explain_path is not None:
         parts = []
         for name, (sql, params) in compiled.items():
@@ -219,13 +232,22 @@ async def measure(
         result[f"{name}_p50_ms"] = _ms(values, 50)
         result[f"{name}_p99_ms"] = _ms(values, 99)
         result[f"{name}_mean_ms"] = round(statistics.fmean(values), 4)
+        result[f"{name}_server_exec_ms"] = server_ms[name]
     result["deep_pages_match"] = same_rows
     result["iterations"] = plan.iterations
     return result
 
 
-async def run(dsn: str, plan: GrowthPlan, results_dir: Path, seed: int = 5) -> dict[str, Any]:
+async def run(
+    dsn: str,
+    plan: GrowthPlan,
+    results_dir: Path,
+    seed: int = 5,
+    load_cpus: set[int] | None = None,
+) -> dict[str, Any]:
     """Seed step by step and measure at each size. `dsn` is a plain postgresql:// URL."""
+    if load_cpus:  # the client on the load core, away from PostgreSQL's
+        os.sched_setaffinity(0, load_cpus)
     conn = await asyncpg.connect(dsn)
     try:
         seeder = Seeder(conn, random.Random(seed))
@@ -233,7 +255,9 @@ async def run(dsn: str, plan: GrowthPlan, results_dir: Path, seed: int = 5) -> d
         await seeder.add_users([target])
         await seeder.add_notes([(target, plan.target_notes)])
         out: dict[str, Any] = {
-            "method": "SQL round trip with asyncpg prepared statements on loopback, warm buffers",
+            "method": "SQL round trip with asyncpg prepared statements on loopback (client on "
+            "the load core), warm buffers; *_server_exec_ms: median EXPLAIN ANALYZE execution "
+            "time on the server",
             "page_size": plan.page_size,
             "deep_offset": plan.deep_offset,
             "target_user_notes": plan.target_notes,
@@ -260,6 +284,11 @@ async def run(dsn: str, plan: GrowthPlan, results_dir: Path, seed: int = 5) -> d
         small, large = out["sizes"][labels[0]], out["sizes"][labels[-1]]
         out["flatness"] = round(large["keyset_first_p50_ms"] / small["keyset_first_p50_ms"], 3)
         out["flatness_sizes"] = [labels[0], labels[-1]]
+        out["flatness_server_exec"] = round(
+            large["keyset_first_server_exec_ms"] / small["keyset_first_server_exec_ms"], 3
+        )
         return out
     finally:
         await conn.close()
+        if load_cpus:
+            os.sched_setaffinity(0, range(os.cpu_count() or 1))

@@ -130,17 +130,21 @@ def markdown(result: dict[str, Any]) -> str:
             f"{g['method']}; page of {g['page_size']}, deep page at offset {g['deep_offset']} "
             f"of the target user's {g['target_user_notes']} notes. p50 in ms "
             f"(flatness = keyset first page {g['flatness_sizes'][1]} / "
-            f"{g['flatness_sizes'][0]} = **{g['flatness']}**).",
+            f"{g['flatness_sizes'][0]} = **{g['flatness']}**; by server execution time "
+            f"{g.get('flatness_server_exec')}).",
             "",
             "| notes | users | keyset first | keyset deep | OFFSET first | OFFSET deep | "
-            "table MB | load s |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "server exec: keyset first / keyset deep / OFFSET deep | table MB | load s |",
+            "|---|---:|---:|---:|---:|---:|---|---:|---:|",
         ]
         for size, row in g["sizes"].items():
             parts.append(
                 f"| {size} | {row['users']} | {row['keyset_first_p50_ms']:.3f} | "
                 f"{row['keyset_deep_p50_ms']:.3f} | {row['offset_first_p50_ms']:.3f} | "
-                f"{row['offset_deep_p50_ms']:.3f} | {row['table_total_mb']} | "
+                f"{row['offset_deep_p50_ms']:.3f} | "
+                f"{row.get('keyset_first_server_exec_ms')} / "
+                f"{row.get('keyset_deep_server_exec_ms')} / "
+                f"{row.get('offset_deep_server_exec_ms')} | {row['table_total_mb']} | "
                 f"{row['load']['seconds']} |"
             )
         parts.append("")

@@ -75,16 +75,18 @@ class Mode:
         default_dir = REPO_ROOT / "bench" / "results"
         if smoke:
             name, rounds, dur, warm, open_dur = "smoke", 1, 1.0, 0.0, 1.0
-            plan = growth.GrowthPlan((500, 1000, 2000), 200, 100, 20, 10, notes_per_user=50)
+            plan = growth.GrowthPlan(
+                (500, 1000, 2000), 200, 100, 20, 10, notes_per_user=50, explain_runs=3
+            )
             if "BENCH_RESULTS_DIR" not in env:
                 raise SystemExit("BENCH_SMOKE=1 needs BENCH_RESULTS_DIR (a temporary directory)")
         elif quick:
             name, rounds, dur, warm, open_dur = "quick", 1, 3.0, 1.0, 3.0
-            plan = growth.GrowthPlan((2000, 10_000, 50_000), 500, 250, 20, 50)
+            plan = growth.GrowthPlan((2000, 10_000, 50_000), 500, 250, 20, 300)
             default_dir = default_dir / "quick"
         else:
             name, rounds, dur, warm, open_dur = "full", 3, 10.0, 2.0, 10.0
-            plan = growth.GrowthPlan((10_000, 100_000, 1_000_000), 2000, 1000, 20, 300)
+            plan = growth.GrowthPlan((10_000, 100_000, 1_000_000), 2000, 1000, 20, 2000)
         return cls(
             name=name,
             rounds=rounds,
@@ -421,7 +423,8 @@ def run_growth(mode: Mode, env: BenchEnv) -> dict[str, Any]:
     )
     stack_app.migrate(app_env)
     dsn = f"postgresql://postgres@127.0.0.1:{env.pg_port}/bench_growth"
-    return asyncio.run(growth.run(dsn, mode.growth, mode.results_dir))
+    load = {int(c) for c in mode.load_cpus.split(",")} if mode.load_cpus else None
+    return asyncio.run(growth.run(dsn, mode.growth, mode.results_dir, load_cpus=load))
 
 
 # -- the run ---------------------------------------------------------------------------------
