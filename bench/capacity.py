@@ -203,7 +203,10 @@ def render(r: dict[str, Any], a: dict[str, Any]) -> str:
             "The list query stays flat with size (keyset on `ix_notes_user_created_id`): "
             f"first-page p50 {g['sizes'][sizes[0]]['keyset_first_p50_ms']} ms at {sizes[0]} "
             f"notes and {g['sizes'][sizes[-1]]['keyset_first_p50_ms']} ms at {sizes[-1]} "
-            f"(flatness {g['flatness']}); an OFFSET page at {g['deep_offset']} costs "
+            f"(flatness {g['flatness']}; by server execution time "
+            f"{g['sizes'][sizes[0]].get('keyset_first_server_exec_ms')} ms and "
+            f"{g['sizes'][sizes[-1]].get('keyset_first_server_exec_ms')} ms, flatness "
+            f"{g.get('flatness_server_exec')}); an OFFSET page at {g['deep_offset']} costs "
             f"{g['sizes'][sizes[-1]]['offset_deep_p50_ms']} ms against "
             f"{g['sizes'][sizes[-1]]['keyset_deep_p50_ms']} ms by keyset. Table size therefore "
             "does not change the per-request figures; memory for the hot index does.",
