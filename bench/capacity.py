@@ -61,6 +61,7 @@ def plan(r: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     redis_cores = (reads * redis_ms["hit"] + writes * redis_ms["write"]) / 1000
     nginx_cores = a["peak_rps"] * nginx_ms / 1000
     app_nodes = math.ceil(app_cores / util / a["cores_per_app_node"])
+    redis_shards = max(1, math.ceil(redis_cores / util))  # one command thread per Redis
     primary_cores_needed = pg_write_cores / util
     primary_writes = a["cores_per_db_node"] * util * 1000 / max(pg_ms["write"], 1e-9)
     replica_nodes = math.ceil(pg_read_cores / util / a["cores_per_db_node"])
@@ -77,7 +78,8 @@ def plan(r: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         "app_ms": app_ms, "pg_ms": pg_ms, "ceiling_ms": ceiling_ms, "redis_ms": redis_ms,
         "nginx_ms": nginx_ms,
         "app_cores": app_cores, "pg_read_cores": pg_read_cores, "pg_write_cores": pg_write_cores,
-        "redis_cores": redis_cores, "nginx_cores": nginx_cores, "app_nodes": max(2, app_nodes),
+        "redis_cores": redis_cores, "nginx_cores": nginx_cores, "redis_shards": redis_shards,
+        "app_nodes": max(2, app_nodes),
         "primary_cores_needed": primary_cores_needed, "primary_writes": primary_writes,
         "primary_peak_rps": primary_writes / (1 - a["read_share"]),
         "replica_nodes": max(1, replica_nodes),
@@ -184,13 +186,16 @@ def render(r: dict[str, Any], a: dict[str, Any]) -> str:
         f"{_f(p['pg_write_cores'], 1)} | {_f(p['primary_cores_needed'], 1)} | **1** primary x "
         f"{a['cores_per_db_node']}-core |",
         f"| Redis | hit {_f(p['redis_ms']['hit'], 3)}, write {_f(p['redis_ms']['write'], 3)} | "
-        f"{_f(p['redis_cores'], 2)} | {_f(p['redis_cores'] / a['utilisation'], 2)} | **1** "
-        "primary + 1 replica (Redis runs commands on one thread) |",
+        f"{_f(p['redis_cores'], 2)} | {_f(p['redis_cores'] / a['utilisation'], 2)} | "
+        f"**{p['redis_shards']}** primar{'y' if p['redis_shards'] == 1 else 'ies'} "
+        f"({'one' if p['redis_shards'] == 1 else 'Redis Cluster, user id as hash tag'}; Redis "
+        "runs commands on one thread, so a primary is one core) + 1 replica each |",
         f"| nginx | {_f(p['nginx_ms'], 3)} | {_f(p['nginx_cores'], 2)} | "
         f"{_f(p['nginx_cores'] / a['utilisation'], 2)} | **2** (active/standby or DNS pair) |",
         "",
         f"Data: {p['notes_total']:,} notes at {_f(p['mb_per_row'] * 1024, 2)} KB per row "
-        "including indexes (measured: the growth run's table + index size at its largest step) "
+        "including indexes (measured: the growth run's table + index size at its largest step, "
+        "with short generated descriptions; real notes are longer, so treat it as a floor) "
         f"= about **{_f(p['db_gb'], 0)} GB** on the primary and on each replica. Cache: "
         f"{int(a['active_share_daily'] * 100)}% daily active users x "
         f"{a['lists_cached_per_active_user']} cached lists x {_f(r['list_body_bytes'] / 1024, 1)} "
