@@ -243,12 +243,15 @@ def render(r: dict[str, Any], a: dict[str, Any]) -> str:
         f"{_f(p['app_ms']['hit'] / max(p['ceiling_ms'], 1e-9), 0)}x the bare server's CPU, "
         f"{_f(p['app_ms']['hit'], 3)} against {_f(p['ceiling_ms'], 3)} ms): instances are "
         "stateless, so add nodes behind nginx; before that, cut the "
-        "per-request overhead the profile shows (thread-pool hops for sync dependencies, "
-        "two Redis round trips per hit, dependency solving), which raises every figure above.",
-        "- **Redis** (one thread): pipeline or merge the revocation check and the cache read into "
-        "one round trip; then add read replicas for the hot keys; then Redis Cluster with the "
-        "user id as hash tag (`{user}`) so one user's keys stay on one shard and the Lua "
-        "scripts keep working.",
+        "per-request overhead `make bench-profile` shows (`bench/results/profile-cached.txt`: "
+        "FastAPI dependency solving and parameter validation, Starlette's exception and "
+        "middleware layers, redis-py's per-command overhead), which raises every figure above; "
+        "an uncached read is dominated by ORM row building and the per-request transactions "
+        "and pool pre-ping (`profile-uncached.txt`).",
+        "- **Redis** (one thread; a hit is already one script call that also checks "
+        "revocation): Redis Cluster with the user id as hash tag (`{user}`) so one user's keys "
+        "stay on one shard and the Lua scripts keep working; replicas for failover, not for "
+        "reads (the script writes generation keys).",
         "- **PostgreSQL reads**: raise the hit ratio first (longer TTL, cache single notes), then "
         "add replicas (the app already routes reads with read-your-writes), then larger nodes.",
         "- **PostgreSQL primary (writes)**: a bigger node, PgBouncer in transaction mode in front "
