@@ -28,6 +28,7 @@ from notestack.core.replicas import ReplicaSet
 from notestack.core.security import TokenCodec
 from notestack.core.settings import Settings, get_settings
 from notestack.notes import router as notes_router
+from notestack.notes.cached_reads import CachedNoteReads
 from notestack.web.frontend import mount_frontend
 
 API_PREFIX = "/api/v1"
@@ -84,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     # Outermost last: the request context wraps everything, so even a 413 has a request id.
+    if cache is not None:
+        app.add_middleware(CachedNoteReads, state=app.state)
     app.add_middleware(CrossOriginWriteGuard, allowed_origins=settings.cors_origins)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:

@@ -178,3 +178,37 @@ async def test_revocations_survive_a_redis_restart(
     assert redis_srv.client().exists("ns:v1:revocations-loaded")
     for url in reversed(urls):
         assert (await http.get(url, headers=account.auth)).status_code == 401, url
+
+
+async def test_cached_reads_keep_every_access_rule(http: httpx.AsyncClient) -> None:
+    """Hits are answered before the routers run; the rules must hold there too."""
+    owner, other = await signup(http), await signup(http)
+    note = await create_note(http, owner, title="owner's", status="Done")
+    note_url = f"{NOTES}/{note['_id']}"
+    for url, params in [(note_url, {}), (NOTES, {"status": "Done", "q": " owner ", "limit": "5"})]:
+        first = await http.get(url, params=params, headers=owner.auth)
+        second = await http.get(url, params=params, headers=owner.auth)
+        assert second.headers["x-cache"] == "hit"
+        assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+        assert second.headers["content-type"] == "application/json"
+
+        http.cookies.set("AccessToken", owner.token)
+        by_cookie = await http.get(url, params=params)
+        http.cookies.clear()
+        assert by_cookie.status_code == 200 and by_cookie.content == first.content
+
+        for bad in (
+            "Bearer not-a-token",
+            "Bearer " + owner.token[:-3] + "abc",
+            "Basic Zm9vOmJhcg==",
+        ):
+            refused = await http.get(url, params=params, headers={"Authorization": bad})
+            assert refused.status_code == 401, bad
+        assert (await http.get(url, params=params)).status_code == 401
+
+    assert (await http.get(note_url, headers=other.auth)).status_code == 404
+    assert (await http.get(NOTES, headers=other.auth)).json()["notes"] == []
+    duplicated = await http.get(f"{NOTES}?limit=5&limit=500", headers=owner.auth)
+    assert duplicated.status_code == 422
+    bad_limit = await http.get(NOTES, params={"limit": "0"}, headers=owner.auth)
+    assert bad_limit.status_code == 422

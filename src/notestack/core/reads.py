@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,7 +16,7 @@ import structlog
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from notestack.core import metrics
-from notestack.core.cache import Cache
+from notestack.core.cache import Cache, CacheRead
 from notestack.core.database import Database, ReadSession, WriteSession
 from notestack.core.errors import Unauthorized
 from notestack.core.replicas import ReplicaSet
@@ -25,6 +26,14 @@ log = structlog.get_logger("notestack.reads")
 
 Producer = Callable[[ReadSession], Awaitable[tuple[bytes, str]]]
 _REPLICA_TROUBLE = (OperationalError, InterfaceError, DBAPIError, OSError, TimeoutError)
+
+# A cache look-up already made for this request (by an ASGI shortcut that then missed), so the
+# read path need not make the same round trip again.
+prefetched: ContextVar[tuple[str, CacheRead] | None] = ContextVar("prefetched", default=None)
+
+
+def prefetch_key(user_id: uuid.UUID, jti: str, entry: str) -> str:
+    return f"{user_id.hex}:{jti}:{entry}"
 
 
 class RevocationCheck(Protocol):
@@ -62,7 +71,13 @@ class ReadPath:
         if self.cache is not None:
             if self.cache.needs_recovery:
                 await self._recover_cache(self.cache)
-            lookup = await self.cache.read(user_id, f"{kind}:{suffix}", jti)
+            entry = f"{kind}:{suffix}"
+            early = prefetched.get()
+            if early is not None and early[0] == prefetch_key(user_id, jti, entry):
+                prefetched.set(None)
+                lookup = early[1]
+            else:
+                lookup = await self.cache.read(user_id, entry, jti)
         revoked = lookup.token_revoked if lookup is not None else None
         if revoked is None:
             revoked = await self.revocations.is_revoked(jti)
