@@ -25,7 +25,9 @@ from stack.cluster import Topology, TopologySpec  # noqa: E402
 from stack.proc import Managed, free_ports, wait_http_ok  # noqa: E402
 from stack.topology import LOOPBACK, StackPorts  # noqa: E402
 
-__all__ = ["REPO_ROOT", "VENV_BIN", "BenchEnv", "core_jiffies", "postgres", "stack_app"]
+__all__ = [
+    "REPO_ROOT", "VENV_BIN", "BenchEnv", "core_jiffies", "extra_app_env", "postgres", "stack_app",
+]  # fmt: skip
 
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 
@@ -92,6 +94,13 @@ def core_jiffies(cpus: set[int]) -> tuple[float, float]:
     return busy / _TICKS, total / _TICKS
 
 
+def extra_app_env() -> dict[str, str]:
+    """BENCH_APP_ENV="NOTESTACK_X=1 NOTESTACK_Y=2": extra settings for every app instance,
+    to try a configuration change (pool size, TTL...) without editing anything."""
+    pairs = (item.partition("=") for item in os.environ.get("BENCH_APP_ENV", "").split())
+    return {key: value for key, _, value in pairs if key.startswith("NOTESTACK_") and value}
+
+
 @dataclass
 class BenchEnv:
     workers: int
@@ -127,6 +136,7 @@ class BenchEnv:
             extra_env={
                 "NOTESTACK_LOG_LEVEL": "WARNING",
                 "NOTESTACK_INSTANCE_NAME": "bench-cached",
+                **extra_app_env(),
             },
         )
         self.topology = Topology(spec)

@@ -8,7 +8,8 @@ Modes (environment):
   BENCH_SMOKE=1  the smoke test's mode: 1 s runs, tiny growth (BENCH_RESULTS_DIR required)
 Other knobs: BENCH_RESULTS_DIR, BENCH_WORKERS (default 1: one core serves), BENCH_CONNECTIONS
 (wrk, default 32), BENCH_SERVER_CPUS / BENCH_LOAD_CPUS (default "1" / "0" on 2+ cores),
-BENCH_SKIP_GROWTH=1, BENCH_SKIP_GRANIAN=1.
+BENCH_SKIP_GROWTH=1, BENCH_SKIP_GRANIAN=1, BENCH_QUIET_BUDGET_S, and
+BENCH_APP_ENV="NOTESTACK_X=... NOTESTACK_Y=..." (extra app settings: try a configuration change).
 """
 
 from __future__ import annotations
@@ -29,7 +30,15 @@ from typing import Any
 import httpx
 
 from bench import frontend, growth, machine, report, wrk
-from bench.env import REPO_ROOT, VENV_BIN, BenchEnv, core_jiffies, postgres, stack_app
+from bench.env import (
+    REPO_ROOT,
+    VENV_BIN,
+    BenchEnv,
+    core_jiffies,
+    extra_app_env,
+    postgres,
+    stack_app,
+)
 
 LIST_PATH = "/api/v1/note?limit=50"
 CREATE_PATH = "/api/v1/note/create"
@@ -580,6 +589,7 @@ def main() -> int:
         "nginx_worker_processes": 1,
         "app_env": "NOTESTACK_ENVIRONMENT=production, NOTESTACK_LOG_LEVEL=WARNING, cache "
         "instance with NOTESTACK_REDIS_URL, uncached without; no replicas",
+        "app_env_extra": extra_app_env(),
     }
     result["targets"] = report.targets(result)
     out = mode.results_dir
