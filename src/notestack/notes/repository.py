@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Uuid, delete, literal, or_, select, tuple_, update
 
@@ -13,6 +13,7 @@ from notestack.core.database import ReadSession, WriteSession
 from notestack.core.models import UTCDateTime, utcnow
 from notestack.notes.cursor import Cursor
 from notestack.notes.models import Note
+from notestack.notes.schemas import NoteFields
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ def list_statement(
         boundary = tuple_(literal(after.created_at, UTCDateTime()), literal(after.note_id, Uuid()))
         conditions.append(tuple_(Note.created_at, Note.id) < boundary)
     return (
-        select(Note)
+        select(*Note.__table__.columns)
         .where(*conditions)
         .order_by(Note.created_at.desc(), Note.id.desc())
         .limit(limit)
@@ -61,9 +62,10 @@ def list_statement(
 
 async def list_page(
     session: ReadSession, user_id: uuid.UUID, filters: ListFilter, after: Cursor | None, limit: int
-) -> Sequence[Note]:
+) -> Sequence[NoteFields]:
+    """Plain rows, not ORM objects: a page is only serialized, and rows cost far less."""
     result = await session.execute(list_statement(user_id, filters, after, limit))
-    return result.scalars().all()
+    return cast(Sequence[NoteFields], result.all())
 
 
 async def get(session: ReadSession, user_id: uuid.UUID, note_id: uuid.UUID) -> Note | None:

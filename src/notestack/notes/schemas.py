@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from notestack.core.text import StoredText
-from notestack.notes.models import DESCRIPTION_MAX, TITLE_MAX, Note, NotePriority, NoteStatus
+from notestack.notes.models import DESCRIPTION_MAX, TITLE_MAX, NotePriority, NoteStatus
 
 # Fields the server owns; old clients send whole notes back, so these are dropped, not refused.
 SERVER_MANAGED_FIELDS = frozenset(
@@ -93,7 +94,30 @@ class NoteListEnvelope(BaseModel):
     nextCursor: str | None
 
 
-def note_json(note: Note) -> dict[str, Any]:
+class NoteFields(Protocol):
+    """A note as stored: an ORM ``Note`` or a plain row of the notes table."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def user_id(self) -> uuid.UUID: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+def note_json(note: NoteFields) -> dict[str, Any]:
     return {
         "_id": str(note.id),
         "userId": str(note.user_id),

@@ -13,7 +13,7 @@ from notestack.notes import repository
 from notestack.notes.cursor import Cursor
 from notestack.notes.models import Note
 from notestack.notes.repository import ListFilter
-from notestack.notes.schemas import NoteCreate, NoteUpdate, note_json
+from notestack.notes.schemas import NoteCreate, NoteFields, NoteUpdate, note_json
 
 DEFAULT_LIST_CAP = 1000
 NOT_FOUND_MESSAGE = "Note not found"
@@ -21,7 +21,7 @@ NOT_FOUND_MESSAGE = "Note not found"
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    notes: list[Note]
+    notes: list[NoteFields]
     next_cursor: str | None
 
 
