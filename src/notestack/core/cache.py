@@ -38,63 +38,56 @@ REVOCATIONS_LOADED_KEY = PREFIX + "revocations-loaded"
 SOCKET_TIMEOUT_SECONDS = 0.25
 MAX_CONNECTIONS = 64
 
+# Shared by the scripts below. Counters derived from Redis's clock only move forward, even
+# across a Redis restart that lost them.
+_LUA_HELPERS = """
+local function now_ms()
+  local t = redis.call('TIME')
+  return t[1] * 1000 + math.floor(t[2] / 1000)
+end
+local function advance(key, ttl)
+  local nxt = math.max(tonumber(redis.call('GET', key) or '0') + 1, now_ms())
+  if ttl then redis.call('SET', key, nxt, 'EX', ttl) else redis.call('SET', key, nxt) end
+  return nxt
+end
+local function get_or_start(key, ttl)
+  redis.call('SET', key, now_ms(), 'NX', 'EX', ttl)
+  return redis.call('GET', key)
+end
+local function raise_to(key, value, ttl)
+  if value == '' then return end
+  if tonumber(value) > tonumber(redis.call('GET', key) or '0') then
+    redis.call('SET', key, value, 'EX', ttl)
+  else
+    redis.call('EXPIRE', key, ttl)
+  end
+end
+"""
+
 # KEYS: epoch, global min LSN, user generation, user LSN, revoked-token key, revocations-loaded.
 # ARGV: entry key prefix, entry suffix, generation TTL. Returns {epoch, generation,
 # max(user LSN, global LSN), entry or false, token revoked (0/1), revocations loaded (0/1)}.
-_READ = """
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  redis.call('SET', KEYS[1], now, 'NX')
-  epoch = redis.call('GET', KEYS[1])
-end
-local gen = redis.call('GET', KEYS[3])
-if not gen then
-  redis.call('SET', KEYS[3], now, 'NX', 'EX', ARGV[3])
-  gen = redis.call('GET', KEYS[3])
-end
-local lsn = tonumber(redis.call('GET', KEYS[4]) or '0')
-local floor = tonumber(redis.call('GET', KEYS[2]) or '0')
-if floor > lsn then lsn = floor end
+_READ = _LUA_HELPERS + """
+local epoch = redis.call('GET', KEYS[1]) or tostring(advance(KEYS[1], nil))
+local gen = get_or_start(KEYS[3], ARGV[3])
+local lsn = math.max(tonumber(redis.call('GET', KEYS[4]) or '0'),
+                     tonumber(redis.call('GET', KEYS[2]) or '0'))
 local entry = redis.call('GET', ARGV[1] .. epoch .. ':' .. gen .. ':' .. ARGV[2])
 local revoked = redis.call('EXISTS', KEYS[5])
 return {epoch, gen, tostring(lsn), entry, revoked, redis.call('EXISTS', KEYS[6])}
 """
 
 # KEYS: user generation, user LSN. ARGV: LSN (or ''), LSN TTL, generation TTL.
-_RECORD_WRITE = """
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-local nxt = cur + 1
-if now > nxt then nxt = now end
-redis.call('SET', KEYS[1], nxt, 'EX', ARGV[3])
-if ARGV[1] ~= '' then
-  local old = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if tonumber(ARGV[1]) > old then
-    redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
-  else
-    redis.call('EXPIRE', KEYS[2], ARGV[2])
-  end
-end
-return nxt
+_RECORD_WRITE = _LUA_HELPERS + """
+raise_to(KEYS[2], ARGV[1], ARGV[2])
+return advance(KEYS[1], ARGV[3])
 """
 
 # KEYS: epoch, global min LSN, revocations-loaded. ARGV: LSN (or ''), LSN TTL.
-_RECOVER = """
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-local nxt = cur + 1
-if now > nxt then nxt = now end
-redis.call('SET', KEYS[1], nxt)
-if ARGV[1] ~= '' then
-  local old = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if tonumber(ARGV[1]) > old then redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2]) end
-end
+_RECOVER = _LUA_HELPERS + """
+raise_to(KEYS[2], ARGV[1], ARGV[2])
 redis.call('DEL', KEYS[3])
-return nxt
+return advance(KEYS[1], nil)
 """
 
 
