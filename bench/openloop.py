@@ -49,6 +49,7 @@ class _Conn(asyncio.Protocol):
         self.buffer = bytearray()
         self.due: float | None = None
         self.closed = False
+        self.closing = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
@@ -65,18 +66,23 @@ class _Conn(asyncio.Protocol):
             done = self._complete()
             if done is None:
                 return
-            consumed, status = done
+            consumed, status, keep_alive = done
             del self.buffer[:consumed]
             due, self.due = self.due, None
+            if not keep_alive:  # e.g. nginx after keepalive_requests: never reuse it
+                self.closing = True
             self.pool.finished(self, due, status)
+            if self.closing and self.transport is not None:
+                self.transport.close()
 
-    def _complete(self) -> tuple[int, int] | None:
+    def _complete(self) -> tuple[int, int, bool] | None:
         buffer = self.buffer
         head_end = buffer.find(b"\r\n\r\n")
         if head_end < 0:
             return None
         status = int(buffer[9:12])
         head = bytes(buffer[:head_end]).lower()
+        keep_alive = b"\r\nconnection: close" not in head
         body_start = head_end + 4
         at = head.find(b"\r\ncontent-length:")
         if at >= 0:
@@ -84,11 +90,11 @@ class _Conn(asyncio.Protocol):
             length = int(head[at + 17 : line_end if line_end >= 0 else None])
             if len(buffer) - body_start < length:
                 return None
-            return body_start + length, status
+            return body_start + length, status, keep_alive
         if b"\r\ntransfer-encoding: chunked" in head:
             end = buffer.find(b"0\r\n\r\n", body_start)
-            return (end + 5, status) if end >= 0 else None
-        return body_start, status
+            return (end + 5, status, keep_alive) if end >= 0 else None
+        return body_start, status, keep_alive
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
@@ -133,6 +139,8 @@ class Pool:
         self._next(conn)
 
     def _next(self, conn: _Conn) -> None:
+        if conn.closing or conn.closed:
+            return  # connection_lost() opens a replacement when requests are waiting
         if self.backlog:
             conn.send(self.backlog.popleft())
         else:
