@@ -86,7 +86,9 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"Closed loop: wrk, 1 thread, {s['wrk']['connections']} connections, "
         f"{s['wrk']['rounds']} alternating rounds of {s['wrk']['duration_s']:.0f} s (medians). "
-        "Open loop: `bench/openloop.py` at half the closed-loop peak, latency measured from the "
+        "Open loop: `bench/openloop.py` at half the closed-loop peak, "
+        f"{s['wrk']['rounds']} alternating rounds of {s['open_loop']['duration_s']:.0f} s "
+        "(medians of each round's percentiles), latency measured from the "
         "scheduled send time (no coordinated omission). "
         f"List body: {result['list_body_bytes']} bytes (the ceiling returns the same size). "
         "'foreign CPU' is the share of the server core used by processes that are not the "
