@@ -64,10 +64,15 @@ local function raise_to(key, value, ttl)
 end
 """
 
+
+def _with_helpers(body: str) -> str:
+    return _LUA_HELPERS + body
+
+
 # KEYS: epoch, global min LSN, user generation, user LSN, revoked-token key, revocations-loaded.
 # ARGV: entry key prefix, entry suffix, generation TTL. Returns {epoch, generation,
 # max(user LSN, global LSN), entry or false, token revoked (0/1), revocations loaded (0/1)}.
-_READ = _LUA_HELPERS + """
+_READ = _with_helpers("""
 local epoch = redis.call('GET', KEYS[1]) or tostring(advance(KEYS[1], nil))
 local gen = get_or_start(KEYS[3], ARGV[3])
 local lsn = math.max(tonumber(redis.call('GET', KEYS[4]) or '0'),
@@ -75,20 +80,20 @@ local lsn = math.max(tonumber(redis.call('GET', KEYS[4]) or '0'),
 local entry = redis.call('GET', ARGV[1] .. epoch .. ':' .. gen .. ':' .. ARGV[2])
 local revoked = redis.call('EXISTS', KEYS[5])
 return {epoch, gen, tostring(lsn), entry, revoked, redis.call('EXISTS', KEYS[6])}
-"""
+""")
 
 # KEYS: user generation, user LSN. ARGV: LSN (or ''), LSN TTL, generation TTL.
-_RECORD_WRITE = _LUA_HELPERS + """
+_RECORD_WRITE = _with_helpers("""
 raise_to(KEYS[2], ARGV[1], ARGV[2])
 return advance(KEYS[1], ARGV[3])
-"""
+""")
 
 # KEYS: epoch, global min LSN, revocations-loaded. ARGV: LSN (or ''), LSN TTL.
-_RECOVER = _LUA_HELPERS + """
+_RECOVER = _with_helpers("""
 raise_to(KEYS[2], ARGV[1], ARGV[2])
 redis.call('DEL', KEYS[3])
 return advance(KEYS[1], nil)
-"""
+""")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ method that writes takes a ``WriteSession``; one that only reads takes a ``ReadS
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -72,8 +73,6 @@ def create_engine(url: str, settings: Settings, *, writer: bool) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            from pathlib import Path
-
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_pre_ping=False
