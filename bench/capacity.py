@@ -244,10 +244,12 @@ def render(r: dict[str, Any], a: dict[str, Any]) -> str:
         f"{_f(p['app_ms']['hit'], 3)} against {_f(p['ceiling_ms'], 3)} ms): instances are "
         "stateless, so add nodes behind nginx; before that, cut the "
         "per-request overhead `make bench-profile` shows (`bench/results/profile-cached.txt`: "
-        "FastAPI dependency solving and parameter validation, Starlette's exception and "
-        "middleware layers, redis-py's per-command overhead), which raises every figure above; "
-        "an uncached read is dominated by ORM row building and the per-request transactions "
-        "and pool pre-ping (`profile-uncached.txt`).",
+        "on a hit, the Redis round trip through redis-py (pool lock, per-command timeout, "
+        "RESP parsing, the socket send), uvicorn's response send, JWT verification and the "
+        "Prometheus multi-process counters), which raises every figure above; an uncached "
+        "read is dominated by the round trips around the query (pool pre-ping, BEGIN, "
+        "ROLLBACK: several transactions per request), SQLAlchemy's statement handling and "
+        "`note_json` (`profile-uncached.txt`).",
         "- **Redis** (one thread; a hit is already one script call that also checks "
         "revocation): Redis Cluster with the user id as hash tag (`{user}`) so one user's keys "
         "stay on one shard and the Lua scripts keep working; replicas for failover, not for "
