@@ -1,16 +1,11 @@
 import { z } from 'zod/mini';
 import { LIMITS } from '@/config/limits';
+import { emailField } from '@/features/auth/lib/fields';
 import { apiRequest } from '@/lib/api-client';
 import type { User } from '@/types/api';
 
 export const loginInputSchema = z.object({
-  email: z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1, 'Enter your email address.'),
-      z.email('Enter a valid email address.'),
-    ),
+  email: emailField,
   password: z
     .string()
     .check(

@@ -1,5 +1,6 @@
 import { z } from 'zod/mini';
 import { LIMITS } from '@/config/limits';
+import { emailField } from '@/features/auth/lib/fields';
 import { apiRequest } from '@/lib/api-client';
 import type { User } from '@/types/api';
 
@@ -10,15 +11,12 @@ export const registerInputSchema = z.object({
       z.trim(),
       z.minLength(LIMITS.usernameMin, `At least ${LIMITS.usernameMin} characters.`),
       z.maxLength(LIMITS.usernameMax, `At most ${LIMITS.usernameMax} characters.`),
-      z.regex(/^[a-z0-9_.-]+$/, 'Use lowercase letters, digits, “_”, “.” or “-” only.'),
+      z.regex(
+        /^[a-z0-9][a-z0-9_.-]*$/,
+        'Start with a letter or digit, then use lowercase letters, digits, “_”, “.” or “-”.',
+      ),
     ),
-  email: z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1, 'Enter your email address.'),
-      z.email('Enter a valid email address.'),
-    ),
+  email: emailField,
   password: z
     .string()
     .check(
