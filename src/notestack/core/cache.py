@@ -13,6 +13,11 @@ Why no reader can cache stale data after a write is acknowledged:
 When Redis cannot be told about a write, the process remembers it and, once Redis answers
 again, moves a global epoch forward (orphaning every entry) and sets a global minimum LSN, so
 nothing written during the outage is hidden by an older entry or an older replica.
+
+The one window left: if Redis keeps its data but is unreachable from only some instances, an
+instance that can still reach it may serve an entry older than a write that another instance
+could not record, until that instance's first request after Redis answers it again (its
+circuit breaker retries every 2 s). A Redis restart or a full outage leaves no such window.
 """
 
 from __future__ import annotations
