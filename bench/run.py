@@ -18,6 +18,7 @@ import asyncio
 import importlib.util
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -468,7 +469,14 @@ def ratio(a: float, b: float) -> float:
     return round(a / b, 3) if b else 0.0
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    """Turn SIGTERM (timeout, Ctrl-C in make, CI cancelling) into an exit that runs the
+    `finally` below, so the servers this run started are stopped and its directory removed."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     mode = Mode.from_env()
     mode.results_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
