@@ -199,6 +199,18 @@ def targets(env: BenchEnv, tokens: dict[str, Any]) -> dict[str, Target]:
     }
 
 
+def foreign_share(
+    core_before: tuple[float, float],
+    core_after: tuple[float, float],
+    ours_before: dict[str, float],
+    ours_after: dict[str, float],
+) -> float:
+    """Share of the server core(s) used by processes that are not the benchmark's."""
+    ours = sum(ours_after.get(k, 0) - v for k, v in ours_before.items())
+    busy, total = core_after[0] - core_before[0], core_after[1] - core_before[1]
+    return max(0.0, busy - ours) / max(total, 1e-9)
+
+
 class QuietGate:
     """Before each measured run, wait (within a total budget) until processes that are not
     ours use less than `threshold` of the server core over one second. The machine is shared;
@@ -216,9 +228,7 @@ class QuietGate:
         ours_before, core_before = self.env.cpu_snapshot(), core_jiffies(cpus)
         time.sleep(1.0)
         ours_after, core_after = self.env.cpu_snapshot(), core_jiffies(cpus)
-        ours = sum(ours_after.get(k, 0) - v for k, v in ours_before.items())
-        busy, total = core_after[0] - core_before[0], core_after[1] - core_before[1]
-        return max(0.0, busy - ours) / max(total, 1e-9)
+        return foreign_share(core_before, core_after, ours_before, ours_after)
 
     def wait(self) -> float:
         """Seconds waited (0 when the core was quiet, or when the budget is spent)."""
@@ -280,11 +290,9 @@ def closed_loop(
             if env.server_cpus:
                 core_after = core_jiffies(env.server_cpus)
                 busy, total = core_after[0] - core_before[0], core_after[1] - core_before[1]
-                ours = sum(cpu_after.get(k, 0) - v for k, v in cpu_before.items())
                 result["server_core_busy_share"] = round(busy / max(total, 1e-9), 3)
-                # CPU on the server core(s) used by processes that are not ours: other work.
                 result["server_core_foreign_share"] = round(
-                    max(0.0, busy - ours) / max(total, 1e-9), 3
+                    foreign_share(core_before, core_after, cpu_before, cpu_after), 3
                 )
             result["cpu_ms_per_request"] = {
                 part: round(1000 * (cpu_after.get(part, 0) - used) / max(result["requests"], 1), 4)
@@ -513,10 +521,8 @@ def main() -> int:
                 measured["round"] = index + 1
                 if env.server_cpus:
                     core_after, ours_after = core_jiffies(env.server_cpus), env.cpu_snapshot()
-                    ours = sum(ours_after.get(k, 0) - v for k, v in ours_before.items())
-                    busy = core_after[0] - core_before[0]
                     measured["server_core_foreign_share"] = round(
-                        max(0.0, busy - ours) / max(core_after[1] - core_before[1], 1e-9), 3
+                        foreign_share(core_before, core_after, ours_before, ours_after), 3
                     )
                 open_rounds[name].append(measured)
                 log(
