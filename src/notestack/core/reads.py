@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import structlog
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from notestack.core import metrics
 from notestack.core.cache import Cache, CacheRead
@@ -25,7 +25,8 @@ from notestack.core.security import SESSION_ENDED
 log = structlog.get_logger("notestack.reads")
 
 Producer = Callable[[ReadSession], Awaitable[tuple[bytes, str]]]
-_REPLICA_TROUBLE = (OperationalError, InterfaceError, DBAPIError, OSError, TimeoutError)
+# DBAPIError covers the driver's connection and operational errors.
+_REPLICA_TROUBLE = (DBAPIError, OSError, TimeoutError)
 
 # A cache look-up already made for this request (by an ASGI shortcut that then missed), so the
 # read path need not make the same round trip again.
