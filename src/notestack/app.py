@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -108,6 +110,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware, instance=instance)
     mount_frontend(app, settings)
     return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document, built without touching any database or data directory."""
+    settings = Settings(
+        database_url="sqlite+aiosqlite:///:memory:",
+        secret_key=secrets.token_urlsafe(48),
+        environment="test",
+    )
+    document: dict[str, Any] = create_app(settings).openapi()
+    return document
 
 
 async def shutdown(app: FastAPI) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from notestack.core.settings import Settings, get_settings
 
@@ -34,6 +36,17 @@ def _migrate(_args: argparse.Namespace) -> int:
     settings = get_settings()
     upgrade_to_head(settings)
     print(f"database is at the latest schema: {_redact(settings)}")  # noqa: T201
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from notestack.app import openapi_document
+
+    text = json.dumps(openapi_document(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -82,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Apply every Alembic migration not yet applied to NOTESTACK_DATABASE_URL.",
     )
     migrate.set_defaults(handler=_migrate)
+
+    openapi = commands.add_parser(
+        "openapi",
+        help="print the OpenAPI document of the API (the web client's types are generated from it)",
+        description="Write the OpenAPI document as JSON, without a database or a running server.",
+    )
+    openapi.add_argument("--output", help="write to this file instead of standard output")
+    openapi.set_defaults(handler=_openapi)
     return parser
 
 
