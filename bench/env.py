@@ -23,7 +23,7 @@ from stack import app as stack_app  # noqa: E402
 from stack import postgres  # noqa: E402
 from stack.cluster import Topology, TopologySpec  # noqa: E402
 from stack.proc import Managed, free_ports, wait_http_ok  # noqa: E402
-from stack.topology import LOOPBACK, StackPorts  # noqa: E402
+from stack.topology import LOOPBACK, StackPorts, metrics_token  # noqa: E402
 
 __all__ = [
     "REPO_ROOT", "VENV_BIN", "BenchEnv", "core_jiffies", "extra_app_env", "postgres", "stack_app",
@@ -142,6 +142,11 @@ class BenchEnv:
         self.topology = Topology(spec)
         self.topology.start(timeout=180)
         return self
+
+    def metrics_headers(self) -> dict[str, str]:
+        """What the instances' /metrics asks for in production."""
+        assert self.topology is not None
+        return {"Authorization": f"Bearer {metrics_token(self.topology.spec.secret_key)}"}
 
     def app_env(self, *, cache: bool, name: str) -> dict[str, str]:
         assert self.topology is not None

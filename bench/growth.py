@@ -39,7 +39,8 @@ NOTE_COLUMNS = [
     "created_at", "updated_at",
 ]  # fmt: skip
 USER_COLUMNS = [
-    "id", "username", "email", "name", "role", "password_hash", "created_at", "updated_at",
+    "id", "username", "username_key", "email", "name", "role", "password_hash", "created_at",
+    "updated_at",
 ]  # fmt: skip
 STATUSES = ("Pending", "InProgress", "Done")
 PRIORITIES = ("Low", "Medium", "High")
@@ -85,7 +86,17 @@ class Seeder:
             self.users += 1
             tag = user_id.hex[:24]
             records.append(
-                (user_id, f"g{tag}", f"{tag}@growth.example", "Growth", "user", "x", EPOCH, EPOCH)
+                (
+                    user_id,
+                    f"g{tag}",
+                    f"g{tag}",
+                    f"{tag}@growth.example",
+                    "Growth",
+                    "user",
+                    "x",
+                    EPOCH,
+                    EPOCH,
+                )
             )
         await self.conn.copy_records_to_table("users", records=records, columns=USER_COLUMNS)
 

@@ -163,11 +163,11 @@ def setup_users(base: str) -> dict[str, Any]:
         return {"reader": reader, "writer": writer, "list_body_bytes": len(response.content)}
 
 
-def cache_counts(base: str) -> dict[str, float]:
+def cache_counts(env: BenchEnv, base: str) -> dict[str, float]:
     """The instance's own list-cache counters (Prometheus), summed over its workers."""
     counts = {"hit": 0.0, "miss": 0.0, "bypass": 0.0}
     try:
-        text = httpx.get(base + "/metrics", timeout=5).text
+        text = httpx.get(base + "/metrics", headers=env.metrics_headers(), timeout=5).text
     except httpx.HTTPError:
         return counts
     for line in text.splitlines():
@@ -264,7 +264,7 @@ def closed_loop(
             env.pin_servers()
             waited = gate.wait()
             t = plan[name]
-            before = cache_counts(t.url.split("/api/")[0]) if "cached" in name else {}
+            before = cache_counts(env, t.url.split("/api/")[0]) if "cached" in name else {}
             pg_before = env.pg_counters()
             cpu_before = env.cpu_snapshot()
             core_before = core_jiffies(env.server_cpus) if env.server_cpus else (0.0, 0.0)
@@ -300,7 +300,7 @@ def closed_loop(
                 if cpu_after.get(part, 0) - used > 0.005
             }
             if before:
-                after = cache_counts(t.url.split("/api/")[0])
+                after = cache_counts(env, t.url.split("/api/")[0])
                 result["cache_hits"] = after["hit"] - before["hit"]
                 result["cache_misses"] = after["miss"] - before["miss"]
             result["round"] = index + 1

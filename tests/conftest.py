@@ -46,6 +46,10 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "log_level": "WARNING",
         "cors_origins": ["https://app.example.com"],
         "frontend_dist": data_dir / "no-frontend",
+        # The suites sign many accounts up from one address; tests/auth/test_throttling.py
+        # checks the throttles with their defaults.
+        "throttle_signup_ip": "100000/hour",
+        "throttle_login_ip": "100000/minute",
         **overrides,
     }
     return Settings(**values)  # type: ignore[arg-type]

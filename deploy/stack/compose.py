@@ -13,6 +13,7 @@ from stack.topology import (
     COMPOSE_NGINX_IP,
     CONTAINER_DATA_DIR,
     CONTAINER_STATIC_ROOT,
+    METRICS_TOKEN_FROM_ENV,
     REPO_ROOT,
     SECRET_KEY_FROM_ENV,
     AppEnvSpec,
@@ -34,7 +35,13 @@ def app_environment(index: int) -> dict[str, str]:
     """An instance's environment under compose: `make stack`'s, with service host names."""
     p = ports()
     spec = AppEnvSpec(ports=p, hosts=compose_hosts(p), trusted_proxies=(COMPOSE_NGINX_IP,))
-    env = app_env(spec, index, secret_key=SECRET_KEY_FROM_ENV, data_dir=CONTAINER_DATA_DIR)
+    env = app_env(
+        spec,
+        index,
+        secret_key=SECRET_KEY_FROM_ENV,
+        data_dir=CONTAINER_DATA_DIR,
+        metrics=METRICS_TOKEN_FROM_ENV,
+    )
     env["PORT"] = str(p.apps[index])
     env["WORKERS"] = str(APP_WORKERS)
     return env

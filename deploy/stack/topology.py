@@ -6,6 +6,7 @@ all read these definitions, so the three cannot drift apart.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,7 @@ COMPOSE_NGINX_IP = "172.28.0.10"
 CONTAINER_DATA_DIR = "/var/lib/notestack"
 CONTAINER_STATIC_ROOT = "/usr/share/notestack/dist"
 SECRET_KEY_FROM_ENV = "${NOTESTACK_SECRET_KEY:?set NOTESTACK_SECRET_KEY (48+ random characters)}"
+METRICS_TOKEN_FROM_ENV = "${NOTESTACK_METRICS_TOKEN:?set NOTESTACK_METRICS_TOKEN (for /metrics)}"
 
 
 def compose_app_name(index: int) -> str:
@@ -115,7 +117,20 @@ class AppEnvSpec:
 DRAIN_SECONDS = "2"
 
 
-def app_env(spec: AppEnvSpec, index: int, *, secret_key: str, data_dir: str) -> dict[str, str]:
+def metrics_token(secret_key: str) -> str:
+    """The Bearer token an instance's /metrics asks for (production hides it otherwise),
+    derived from the topology's secret so that its operators and tests can compute it."""
+    return hashlib.sha256(f"notestack-metrics:{secret_key}".encode()).hexdigest()
+
+
+def app_env(
+    spec: AppEnvSpec,
+    index: int,
+    *,
+    secret_key: str,
+    data_dir: str,
+    metrics: str | None = None,
+) -> dict[str, str]:
     """The NOTESTACK_* environment of app instance `index` (0-based)."""
     ports, hosts = spec.ports, spec.hosts
     replicas = ",".join(
@@ -129,6 +144,10 @@ def app_env(spec: AppEnvSpec, index: int, *, secret_key: str, data_dir: str) -> 
         "NOTESTACK_DATABASE_REPLICA_URLS": replicas,
         "NOTESTACK_REDIS_URL": redis_url(hosts.redis, ports.redis),
         "NOTESTACK_SECRET_KEY": secret_key,
+        # Production requires a Secure cookie (__Host-AccessToken); browsers keep Secure
+        # cookies for http://127.0.0.1 and localhost too, so the stack on this machine works.
+        "NOTESTACK_COOKIE_SECURE": "true",
+        "NOTESTACK_METRICS_TOKEN": metrics or metrics_token(secret_key),
         "NOTESTACK_DATA_DIR": data_dir,
         "NOTESTACK_TRUSTED_PROXIES": ",".join(spec.trusted_proxies),
         "NOTESTACK_LOG_JSON": "true",

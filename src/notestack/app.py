@@ -9,40 +9,56 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from notestack import __version__
 from notestack.auth import router as auth_router
+from notestack.auth.guard import SignInGuard
 from notestack.auth.revocation import RevocationList
 from notestack.core import health
 from notestack.core.cache import Cache
 from notestack.core.database import Database
+from notestack.core.effects import CommitEffects
 from notestack.core.errors import install_error_handlers
 from notestack.core.logging import configure_logging
 from notestack.core.middleware import (
     BodySizeLimitMiddleware,
     CrossOriginWriteGuard,
+    HeaderSizeLimitMiddleware,
     RequestContextMiddleware,
+    TrailingSlashMiddleware,
 )
 from notestack.core.reads import ReadPath
 from notestack.core.replicas import ReplicaSet
-from notestack.core.security import TokenCodec
+from notestack.core.schema_state import SchemaGate, SchemaState
+from notestack.core.security import PasswordHashing, TokenCodec
 from notestack.core.settings import Settings, get_settings
+from notestack.core.throttle import Throttle
 from notestack.notes import router as notes_router
 from notestack.notes.cached_reads import CachedNoteReads
+from notestack.notes.cursor import CursorCodec
+from notestack.notes.service import NoteLimits
 from notestack.web.frontend import mount_frontend
 
-API_PREFIX = "/api/v1"
+
+def instance_label(settings: Settings) -> str | None:
+    """What /readyz and X-Instance call this process: the configured name; in production
+    nothing else (host names and pids stay private), elsewhere host:pid."""
+    if settings.instance_name:
+        return settings.instance_name
+    if settings.environment == "production":
+        return None
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    instance = settings.instance_name or f"{socket.gethostname()}:{os.getpid()}"
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await schema.check()
         if replicas is not None:
             await replicas.start()
         try:
@@ -50,46 +66,71 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await shutdown(app)
 
+    docs = settings.docs_exposed
     app = FastAPI(
         title="NoteStack",
         version=__version__,
         summary="Notes and tasks: the v1 API",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
+    # Trailing slashes are served in place (TrailingSlashMiddleware), never redirected.
+    app.router.redirect_slashes = False
     db = Database(settings)
     cache = (
-        Cache(settings.redis_url, settings.cache_ttl_seconds, settings.read_your_writes_seconds)
+        Cache(
+            settings.redis_url,
+            settings.cache_ttl_seconds,
+            settings.read_your_writes_seconds,
+            settings.cache_max_entry_bytes,
+        )
         if settings.redis_url
         else None
     )
     replicas = (
         ReplicaSet(db.write_engine, db.replica_engines, settings) if db.replica_engines else None
     )
-    app.state.settings = settings
-    app.state.instance = instance
-    app.state.db = db
-    app.state.cache = cache
-    app.state.replicas = replicas
+    schema = SchemaState(db.primary_read_engine)
+    secret_key = settings.resolved_secret_key()
+    state = app.state
+    state.settings = settings
+    state.instance = instance_label(settings)
+    state.db = db
+    state.cache = cache
+    state.replicas = replicas
+    state.schema = schema
+    state.effects = CommitEffects(cache, replicas)
     revocations = RevocationList(db, cache, settings.token_lifetime_seconds)
-    app.state.revocations = revocations
-    app.state.reads = ReadPath(db, cache, replicas, revocations)
-    app.state.token_codec = TokenCodec(
-        settings.resolved_secret_key(), settings.token_lifetime_seconds
-    )
+    state.revocations = revocations
+    state.reads = ReadPath(db, cache, replicas, revocations)
+    state.token_codec = TokenCodec(secret_key, settings.token_lifetime_seconds)
+    state.cursor_codec = CursorCodec(secret_key)
+    state.hashing = PasswordHashing(settings.password_hash_concurrency)
+    state.throttle = Throttle(settings.redis_url)
+    state.sign_in_guard = SignInGuard.from_settings(settings, state.throttle)
+    state.note_limits = NoteLimits.from_settings(settings)
 
-    api = APIRouter(prefix=API_PREFIX)
-    api.include_router(auth_router.public_router)
-    api.include_router(auth_router.protected_router)
-    api.include_router(notes_router.read_router)
-    api.include_router(notes_router.write_router)
-    app.include_router(api)
-    app.include_router(health.router)
+    for router in (
+        auth_router.public_router,
+        auth_router.protected_router,
+        notes_router.read_router,
+        notes_router.write_router,
+        health.router,
+    ):
+        app.include_router(router)
     install_error_handlers(app)
 
     # Outermost last: the request context wraps everything, so even a 413 has a request id.
     if cache is not None:
-        app.add_middleware(CachedNoteReads, state=app.state)
-    app.add_middleware(CrossOriginWriteGuard, allowed_origins=settings.cors_origins)
+        app.add_middleware(CachedNoteReads, state=state)
+    app.add_middleware(SchemaGate, schema=schema)
+    app.add_middleware(
+        CrossOriginWriteGuard,
+        allowed_origins=settings.cors_origins,
+        cookie_name=settings.cookie_name,
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
@@ -107,7 +148,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag", "X-Request-ID"],
             max_age=600,
         )
-    app.add_middleware(RequestContextMiddleware, instance=instance)
+    app.add_middleware(TrailingSlashMiddleware)
+    app.add_middleware(HeaderSizeLimitMiddleware, max_bytes=settings.max_header_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        instance=state.instance,
+        hsts=settings.cookie_secure or settings.environment == "production",
+    )
     mount_frontend(app, settings)
     return app
 

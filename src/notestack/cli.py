@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from notestack.core.settings import Settings, get_settings
 
 DESCRIPTION = """NoteStack: a notes-and-tasks service.
@@ -26,7 +28,8 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        migrate_first=args.migrate,
+        # The embedded default (SQLite under ./data) keeps its own schema up to date.
+        migrate_first=args.migrate or settings.is_embedded_default,
     )
 
 
@@ -106,12 +109,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _describe(exc: ValueError) -> str:
+    """A configuration error in words, never echoing the value refused (a secret key)."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'settings'}: "
+            f"{error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors(include_input=False, include_url=False)
+        )
+    return str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result: int = args.handler(args)
     except ValueError as exc:
-        print(f"notestack: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        print(f"notestack: configuration error: {_describe(exc)}", file=sys.stderr)  # noqa: T201
         return 2
     return result
 

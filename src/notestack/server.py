@@ -67,17 +67,12 @@ class NoteStackWorker(UvicornWorker):  # type: ignore[misc]
         self.config.app = self.wsgi
         self.config.timeout_graceful_shutdown = GRACEFUL_TIMEOUT_SECONDS
         server = DrainingServer(config=self.config)
-        server.drain_seconds = _drain_seconds()
+        # Other applications served by this worker class (the benchmark's ceiling) never drain.
+        server.drain_seconds = float(getattr(self.app, "drain_seconds", 0.0))
         self._install_sigquit_handler()
         await server.serve(sockets=self.sockets)
         if not server.started:
             sys.exit(Arbiter.WORKER_BOOT_ERROR)
-
-
-def _drain_seconds() -> float:
-    from notestack.core.settings import get_settings
-
-    return get_settings().drain_seconds
 
 
 def _child_exit(_server: Any, worker: Any) -> None:
@@ -87,8 +82,10 @@ def _child_exit(_server: Any, worker: Any) -> None:
 
 
 class _GunicornApp(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], settings: Settings) -> None:
         self.options = options
+        self.settings = settings
+        self.drain_seconds = settings.drain_seconds
         super().__init__()
 
     def load_config(self) -> None:
@@ -96,18 +93,22 @@ class _GunicornApp(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from notestack.main import app
+        """Runs in each worker, after the fork: the app (and prometheus_client, whose import
+        reads PROMETHEUS_MULTIPROC_DIR) is made there, with the master's settings."""
+        from notestack.app import create_app
 
-        return app
+        return create_app(self.settings)
 
 
-def _prepare_metrics_dir(settings: Settings, port: int) -> Path:
-    """A fresh directory per server for Prometheus's multi-process files."""
+def _with_metrics_dir(settings: Settings, port: int) -> Settings:
+    """A fresh directory per server for Prometheus's multi-process files, known to the settings
+    every worker gets (so /metrics aggregates all of them) and to prometheus_client (which
+    reads it from the environment when imported, in each worker)."""
     path = Path(settings.prometheus_multiproc_dir or settings.data_dir / "metrics" / str(port))
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
-    return path
+    return settings.model_copy(update={"prometheus_multiproc_dir": str(path)})
 
 
 def run_server(
@@ -118,7 +119,7 @@ def run_server(
 
         upgrade_to_head(settings)
     settings.resolved_secret_key()
-    _prepare_metrics_dir(settings, port)
+    settings = _with_metrics_dir(settings, port)
     options: dict[str, Any] = {
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
@@ -134,5 +135,5 @@ def run_server(
         "loglevel": "warning",
         "proc_name": f"notestack-{settings.instance_name or port}",
     }
-    _GunicornApp(options).run()
+    _GunicornApp(options, settings).run()
     return 0

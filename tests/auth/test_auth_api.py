@@ -19,7 +19,9 @@ PROFILE = "/api/v1/auth/profile"
 LOGOUT = "/api/v1/auth/logout"
 
 
-async def test_register_returns_user_and_normalises_case(client: httpx.AsyncClient) -> None:
+async def test_register_returns_user_keeps_username_case_lowers_email(
+    client: httpx.AsyncClient,
+) -> None:
     credentials = new_credentials()
     credentials["username"] = credentials["username"].upper()
     response = await client.post(REGISTER, json=credentials)
@@ -27,7 +29,7 @@ async def test_register_returns_user_and_normalises_case(client: httpx.AsyncClie
     body = response.json()
     assert body["success"] is True and body["message"]
     user = body["user"]
-    assert user["username"] == credentials["username"].lower()
+    assert user["username"] == credentials["username"]
     assert user["email"] == credentials["email"].lower()
     assert set(user) >= {"id", "name", "username", "email", "role"}
     assert "password" not in response.text and "hash" not in response.text
@@ -67,7 +69,9 @@ async def test_duplicate_is_409_naming_the_field(client: httpx.AsyncClient, fiel
         ({"email": "not-an-email"}, "email"),
         ({"username": "ab"}, "username"),
         ({"username": "a" * 31}, "username"),
-        ({"username": "bad name!"}, "username"),
+        ({"username": "bell\u0007name"}, "username"),
+        ({"username": "zero\u200bwidth"}, "username"),
+        ({"username": "   "}, "username"),
         ({"username": 12345}, "username"),
     ],
 )
@@ -88,7 +92,7 @@ async def test_missing_fields_are_named(client: httpx.AsyncClient) -> None:
 
 
 async def test_password_limits_are_inclusive(client: httpx.AsyncClient) -> None:
-    for password in ("p" * 8, "p" * 128):
+    for password in ("Zq8#vLm2", "Kx7!mQ2p-wR9@tB4z" * 7 + "Kx7!mQ2p-"):
         response = await client.post(REGISTER, json={**new_credentials(), "password": password})
         assert response.status_code == 201, response.text
 

@@ -27,7 +27,7 @@ def test_secret_key_is_required_outside_the_embedded_default() -> None:
     with pytest.raises(ValidationError, match="NOTESTACK_SECRET_KEY is required"):
         Settings(database_url="postgresql+asyncpg://db/notestack")
     with pytest.raises(ValidationError, match="NOTESTACK_SECRET_KEY is required"):
-        Settings(environment="production")
+        Settings(environment="production", cookie_secure=True)
     assert (
         Settings(database_url="postgresql+asyncpg://db/x", secret_key=STRONG).secret_key == STRONG
     )

@@ -47,7 +47,16 @@ def topology() -> Iterator[Topology]:
     if missing:
         pytest.fail(f"fault tests need {missing}: run `make system-deps`")
     base = Path(tempfile.mkdtemp(prefix="notestack-faults-"))
-    topo = Topology(TopologySpec.on_free_ports(base))
+    spec = TopologySpec.on_free_ports(base)
+    # Every test signs a user up from 127.0.0.1 (through nginx): the production sign-up and
+    # sign-in throttles would refuse most of them.
+    spec.extra_env.update(
+        {
+            "NOTESTACK_THROTTLE_SIGNUP_IP": "100000/hour",
+            "NOTESTACK_THROTTLE_LOGIN_IP": "100000/minute",
+        }
+    )
+    topo = Topology(spec)
     atexit.register(topo.stop)  # even if the session dies before the finalizer runs
     try:
         topo.start(timeout=STARTUP_SECONDS)

@@ -211,12 +211,13 @@ def at(offset: float, action: Callable[[], None], started: float) -> threading.T
 _METRIC = re.compile(r"^notestack_cache_requests_total\{(?P<labels>[^}]*)\}\s+(?P<value>\S+)", re.M)
 
 
-def cache_hits(instance_urls: list[str]) -> float | None:
+def cache_hits(instance_urls: list[str], token: str) -> float | None:
     """Sum of notestack_cache_requests_total{result="hit"} over instances (None: no metric)."""
     total, seen = 0.0, False
     for url in instance_urls:
         try:
-            text = httpx.get(f"{url}/metrics", timeout=5).text
+            headers = {"Authorization": f"Bearer {token}"}
+            text = httpx.get(f"{url}/metrics", headers=headers, timeout=5).text
         except httpx.HTTPError:
             continue
         for match in _METRIC.finditer(text):

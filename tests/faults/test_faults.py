@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from stack.cluster import Topology
+from stack.topology import metrics_token
 
 from tests.faults.faultlib import (
     API,
@@ -266,14 +267,14 @@ def test_redis_outage(topology: Topology, user: Api) -> None:
     def start() -> None:
         topology.start_redis()
         marks["restarted"] = time.monotonic()
-        marks["hits_at_restart"] = cache_hits(urls) or 0.0
+        marks["hits_at_restart"] = cache_hits(urls, metrics_token(topology.spec.secret_key)) or 0.0
 
     started = time.monotonic()
     timers = [at(3.0, stop, started), at(6.0, start, started)]
     run_workers(3, _mixed_loop(user, note_ids, log, post_every=10), duration=14.0)
     for timer in timers:
         timer.join(20)
-    hits_end = cache_hits(urls)
+    hits_end = cache_hits(urls, metrics_token(topology.spec.secret_key))
     t_stop, t_back = marks["stopped"], marks["restarted"]
 
     errors = [r for r in log.records if r.server_error]

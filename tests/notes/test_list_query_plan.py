@@ -32,12 +32,23 @@ async def test_list_query_uses_the_composite_index(postgres_url: str) -> None:
         await connection.copy_records_to_table(
             "users",
             records=[
-                (u, f"plan_{u.hex[:20]}", f"{u.hex}@plan.example", "n", "user", "h", epoch, epoch)
+                (
+                    u,
+                    f"plan_{u.hex[:20]}",
+                    f"plan_{u.hex[:20]}",
+                    f"{u.hex}@plan.example",
+                    "n",
+                    "user",
+                    "h",
+                    epoch,
+                    epoch,
+                )
                 for u in users
             ],
             columns=[
                 "id",
                 "username",
+                "username_key",
                 "email",
                 "name",
                 "role",

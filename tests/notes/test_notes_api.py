@@ -76,7 +76,6 @@ async def test_server_managed_fields_are_ignored(
     ("payload", "field"),
     [
         ({}, "title"),
-        ({"title": ""}, "title"),
         ({"title": "   "}, "title"),
         ({"title": "x" * 201}, "title"),
         ({"title": 5}, "title"),
@@ -152,7 +151,6 @@ async def test_get_edit_delete_round_trip(client: httpx.AsyncClient, account: Ac
     [
         ({}, "body"),
         ({"title": None}, "body"),
-        ({"title": ""}, "title"),
         ({"status": "Archived"}, "status"),
         ({"owner": "me"}, "owner"),
     ],

@@ -5,18 +5,32 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
-from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyCookie, HTTPBearer
 
 from notestack.auth import service
+from notestack.auth.guard import SignInGuard
 from notestack.auth.revocation import RevocationList
 from notestack.auth.service import Identity
 from notestack.core.errors import Unauthorized
-from notestack.core.middleware import ACCESS_COOKIE
-from notestack.core.security import SESSION_ENDED, TokenClaims, TokenCodec
+from notestack.core.security import (
+    SESSION_ENDED,
+    PasswordHashing,
+    TokenClaims,
+    TokenCodec,
+    request_credentials,
+)
+from notestack.core.settings import ACCESS_COOKIE
 
+# Declared for the OpenAPI document only (how to authenticate); the token itself is read by
+# core.security.request_credentials, like everywhere else.
 _bearer = HTTPBearer(auto_error=False, description="The token returned by /auth/login")
-_cookie = APIKeyCookie(name=ACCESS_COOKIE, auto_error=False, description="Set by /auth/login")
+_cookie = APIKeyCookie(
+    name=ACCESS_COOKIE,
+    auto_error=False,
+    description="Set by /auth/login (named __Host-AccessToken when the cookie is Secure)",
+)
+DOCUMENTED_SECURITY = [Security(_bearer), Security(_cookie)]
 
 
 async def get_revocations(request: Request) -> RevocationList:
@@ -29,17 +43,30 @@ async def get_token_codec(request: Request) -> TokenCodec:
     return codec
 
 
-async def get_claims(
-    request: Request,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    cookie: Annotated[str | None, Depends(_cookie)],
-) -> TokenClaims:
+async def get_hashing(request: Request) -> PasswordHashing:
+    hashing: PasswordHashing = request.app.state.hashing
+    return hashing
+
+
+async def get_guard(request: Request) -> SignInGuard:
+    guard: SignInGuard = request.app.state.sign_in_guard
+    return guard
+
+
+async def get_client_address(request: Request) -> str:
+    """The caller's address (the proxy's X-Forwarded-For only from trusted proxies)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def get_claims(request: Request) -> TokenClaims:
     """A token with a valid signature and lifetime, NOT yet checked for revocation.
 
     Only for routes whose every data access goes through ``ReadPath.read``, which checks
     revocation in the same Redis round trip as its cache look-up."""
-    token = bearer.credentials if bearer else cookie
-    return service.verify_token(request.app.state.token_codec, token)
+    credentials = request_credentials(request.headers, request.app.state.settings.cookie_name)
+    return service.verify_token(
+        request.app.state.token_codec, credentials.token if credentials else None
+    )
 
 
 async def get_identity(
@@ -54,3 +81,6 @@ CurrentClaims = Annotated[TokenClaims, Depends(get_claims)]
 CurrentIdentity = Annotated[Identity, Depends(get_identity)]
 TokenCodecDep = Annotated[TokenCodec, Depends(get_token_codec)]
 RevocationsDep = Annotated[RevocationList, Depends(get_revocations)]
+HashingDep = Annotated[PasswordHashing, Depends(get_hashing)]
+GuardDep = Annotated[SignInGuard, Depends(get_guard)]
+ClientAddress = Annotated[str, Depends(get_client_address)]

@@ -13,7 +13,10 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    username: Mapped[str] = mapped_column(String(30), unique=True)
+    username: Mapped[str] = mapped_column(String(30))
+    # The username folded for comparison (case, width, spacing): unique, so "Carol Jones" and
+    # "carol  JONES" cannot be two accounts.
+    username_key: Mapped[str] = mapped_column(String(120), unique=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20), default="user")

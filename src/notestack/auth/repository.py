@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, or_, select, update
 
 from notestack.auth.models import RevokedToken, User
 from notestack.core.database import ReadSession, WriteSession
@@ -18,9 +18,9 @@ async def get_by_email(session: ReadSession, email: str) -> User | None:
     return result.scalar_one_or_none()
 
 
-async def find_conflicts(session: ReadSession, username: str, email: str) -> list[User]:
+async def find_conflicts(session: ReadSession, username_key: str, email: str) -> list[User]:
     result = await session.execute(
-        select(User).where(or_(User.username == username, User.email == email))
+        select(User).where(or_(User.username_key == username_key, User.email == email))
     )
     return list(result.scalars())
 
@@ -29,6 +29,12 @@ async def add(session: WriteSession, user: User) -> User:
     session.add(user)
     await session.flush()
     return user
+
+
+async def set_password_hash(session: WriteSession, user_id: uuid.UUID, password_hash: str) -> None:
+    await session.execute(
+        update(User).where(User.id == user_id).values(password_hash=password_hash)
+    )
 
 
 async def revoke_token(session: WriteSession, jti: str, expires_at: datetime) -> None:

@@ -5,7 +5,11 @@ from starlette.responses import Response
 
 from notestack.auth import service
 from notestack.auth.dependencies import (
+    DOCUMENTED_SECURITY,
+    ClientAddress,
     CurrentIdentity,
+    GuardDep,
+    HashingDep,
     RevocationsDep,
     TokenCodecDep,
     get_identity,
@@ -18,13 +22,17 @@ from notestack.auth.schemas import (
     UserEnvelope,
     user_json,
 )
+from notestack.core.api import API_PREFIX
 from notestack.core.deps import PrimaryReadSessionDep, SettingsDep, WriteSessionDep
-from notestack.core.middleware import ACCESS_COOKIE
 from notestack.core.responses import envelope, json_response
 from notestack.core.settings import Settings
 
-public_router = APIRouter(prefix="/auth", tags=["auth"])
-protected_router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(get_identity)])
+public_router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
+protected_router = APIRouter(
+    prefix=f"{API_PREFIX}/auth",
+    tags=["auth"],
+    dependencies=[Depends(get_identity), *DOCUMENTED_SECURITY],
+)
 
 _ERRORS = {
     400: {"description": "Malformed request"},
@@ -41,8 +49,14 @@ _ERRORS = {
     responses={k: _ERRORS[k] for k in (400, 409, 422)},
     summary="Create an account",
 )
-async def register(data: RegisterIn, session: WriteSessionDep) -> Response:
-    user = await service.register(session, data)
+async def register(
+    data: RegisterIn,
+    session: WriteSessionDep,
+    hashing: HashingDep,
+    guard: GuardDep,
+    client: ClientAddress,
+) -> Response:
+    user = await service.register(session, data, hashing, guard, client)
     return json_response(envelope("Account created", user=user_json(user)), status_code=201)
 
 
@@ -53,9 +67,15 @@ async def register(data: RegisterIn, session: WriteSessionDep) -> Response:
     summary="Sign in: returns a token and sets the AccessToken cookie",
 )
 async def login(
-    data: LoginIn, session: PrimaryReadSessionDep, codec: TokenCodecDep, settings: SettingsDep
+    data: LoginIn,
+    session: PrimaryReadSessionDep,
+    codec: TokenCodecDep,
+    settings: SettingsDep,
+    hashing: HashingDep,
+    guard: GuardDep,
+    client: ClientAddress,
 ) -> Response:
-    user = await service.authenticate(session, data)
+    user = await service.authenticate(session, data, hashing, guard, client)
     token, _claims = service.issue_token(codec, user)
     response = json_response(envelope("Signed in", token=token, user=user_json(user)))
     _set_cookie(response, settings, token, int(codec.lifetime.total_seconds()))
@@ -88,7 +108,7 @@ async def logout(
     await service.revoke(session, revocations, identity)
     response = json_response(envelope("Signed out"))
     response.delete_cookie(
-        ACCESS_COOKIE,
+        settings.cookie_name,
         path="/",
         secure=settings.cookie_secure,
         httponly=True,
@@ -99,7 +119,7 @@ async def logout(
 
 def _set_cookie(response: Response, settings: Settings, token: str, max_age: int) -> None:
     response.set_cookie(
-        ACCESS_COOKIE,
+        settings.cookie_name,
         token,
         max_age=max_age,
         path="/",

@@ -1,48 +1,53 @@
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from notestack.auth.identifiers import (
+    USERNAME_MAX,
+    USERNAME_MIN,
+    clean_username,
+    normalize_email,
+)
 from notestack.auth.models import User
 from notestack.core.text import StoredText
 
-USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 
 Password = Annotated[StoredText, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
 
 
+def _email_before(value: Any) -> Any:
+    return normalize_email(value) if isinstance(value, str) else value
+
+
 class RegisterIn(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
-    username: str = Field(
-        min_length=3,
-        max_length=30,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-        description="3-30 of a-z 0-9 _ . - (stored lowercased)",
+    username: StoredText = Field(
+        min_length=USERNAME_MIN,
+        max_length=USERNAME_MAX,
+        description=(
+            "3-30 visible characters, spaces allowed inside (trimmed; runs of spaces become "
+            "one); unique regardless of case"
+        ),
     )
-    email: EmailStr
-    password: Password
+    email: EmailStr = Field(description="Compared without case or character width")
+    password: Password = Field(
+        description="8-128 characters; refused when common or easy to guess, or when it "
+        "contains the username or the email address"
+    )
     name: StoredText | None = Field(default=None, min_length=1, max_length=100)
 
     @field_validator("username", mode="before")
     @classmethod
-    def _normalise_username(cls, value: Any) -> Any:
-        return value.strip().lower() if isinstance(value, str) else value
+    def _clean_username(cls, value: Any) -> Any:
+        return clean_username(value) if isinstance(value, str) else value
 
-    @field_validator("username")
-    @classmethod
-    def _check_username(cls, value: str) -> str:
-        if not USERNAME_PATTERN.match(value):
-            raise ValueError(
-                "may contain only letters, digits, '_', '.' and '-', "
-                "starting with a letter or digit"
-            )
-        return value
+    _email = field_validator("email", mode="before")(_email_before)
 
     @field_validator("email")
     @classmethod
@@ -60,6 +65,8 @@ class LoginIn(BaseModel):
 
     email: StoredText = Field(min_length=1, max_length=320)
     password: StoredText = Field(min_length=1, max_length=PASSWORD_MAX)
+
+    _email = field_validator("email", mode="before")(_email_before)
 
 
 class UserOut(BaseModel):

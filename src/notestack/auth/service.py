@@ -10,17 +10,19 @@ from anyio import to_thread
 from sqlalchemy.exc import IntegrityError
 
 from notestack.auth import repository
+from notestack.auth.guard import SignInGuard
+from notestack.auth.identifiers import username_key
 from notestack.auth.models import User
+from notestack.auth.passwords import password_problem
 from notestack.auth.revocation import RevocationList
 from notestack.auth.schemas import LoginIn, RegisterIn
 from notestack.core.database import ReadSession, WriteSession
-from notestack.core.errors import Conflict, Unauthorized
+from notestack.core.errors import Conflict, Unauthorized, Unprocessable
 from notestack.core.security import (
     InvalidTokenError,
+    PasswordHashing,
     TokenClaims,
     TokenCodec,
-    hash_password,
-    verify_password,
 )
 
 INVALID_CREDENTIALS = "Invalid email or password"
@@ -35,42 +37,70 @@ class Identity:
     expires_at: datetime
 
 
-async def register(session: WriteSession, data: RegisterIn) -> User:
-    conflicts = await repository.find_conflicts(session, data.username, data.email)
-    _raise_for_conflicts(conflicts, data)
-    password_hash = await to_thread.run_sync(hash_password, data.password)
+async def register(
+    session: WriteSession,
+    data: RegisterIn,
+    hashing: PasswordHashing,
+    guard: SignInGuard,
+    client: str,
+) -> User:
+    await guard.before_signup(client)
+    problem = await to_thread.run_sync(
+        lambda: password_problem(data.password, username=data.username, email=data.email)
+    )
+    if problem:
+        raise Unprocessable(
+            f"Invalid input: password: {problem}",
+            errors=[{"field": "password", "message": problem}],
+        )
+    # Hash before looking for a clash, so that a taken email answers no faster than a new one.
+    password_hash = await hashing.hash(data.password)
+    key = username_key(data.username)
+    conflicts = await repository.find_conflicts(session, key, data.email)
+    _raise_for_conflicts(conflicts, key, data.email)
     user = User(
         username=data.username,
+        username_key=key,
         email=data.email,
         name=data.name or data.username,
         password_hash=password_hash,
     )
     try:
         async with session.begin_nested():
-            return await repository.add(session, user)
+            user = await repository.add(session, user)
     except IntegrityError as exc:
-        conflicts = await repository.find_conflicts(session, data.username, data.email)
-        _raise_for_conflicts(conflicts, data)
+        conflicts = await repository.find_conflicts(session, key, data.email)
+        _raise_for_conflicts(conflicts, key, data.email)
         raise Conflict("Username or email is already registered") from exc
+    session.record_change(user.id)
+    return user
 
 
-def _raise_for_conflicts(conflicts: list[User], data: RegisterIn) -> None:
+def _raise_for_conflicts(conflicts: list[User], key: str, email: str) -> None:
     errors = []
-    if any(user.email == data.email for user in conflicts):
+    if any(user.email == email for user in conflicts):
         errors.append({"field": "email", "message": "is already registered"})
-    if any(user.username == data.username for user in conflicts):
+    if any(user.username_key == key for user in conflicts):
         errors.append({"field": "username", "message": "is already taken"})
     if errors:
         message = " and ".join(f"{e['field']} {e['message']}" for e in errors)
         raise Conflict(message[0].upper() + message[1:], errors=errors)
 
 
-async def authenticate(session: ReadSession, data: LoginIn) -> User:
-    user = await repository.get_by_email(session, data.email.strip().lower())
-    password_hash = user.password_hash if user else None
-    valid = await to_thread.run_sync(verify_password, password_hash, data.password)
+async def authenticate(
+    session: ReadSession,
+    data: LoginIn,
+    hashing: PasswordHashing,
+    guard: SignInGuard,
+    client: str,
+) -> User:
+    await guard.before_login(client, data.email)
+    user = await repository.get_by_email(session, data.email)
+    valid = await hashing.verify(user.password_hash if user else None, data.password)
     if user is None or not valid:
+        await guard.login_failed(data.email)
         raise Unauthorized(INVALID_CREDENTIALS)
+    await guard.login_succeeded(data.email)
     return user
 
 

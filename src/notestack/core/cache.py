@@ -121,7 +121,13 @@ def _user_keys(user_id: uuid.UUID) -> tuple[str, str]:
 
 
 class Cache:
-    def __init__(self, url: str, ttl_seconds: int, read_your_writes_seconds: int) -> None:
+    def __init__(
+        self,
+        url: str,
+        ttl_seconds: int,
+        read_your_writes_seconds: int,
+        max_entry_bytes: int = 512 * 1024,
+    ) -> None:
         pool = BlockingConnectionPool.from_url(
             url,
             max_connections=MAX_CONNECTIONS,
@@ -134,6 +140,7 @@ class Cache:
         self.ttl = ttl_seconds
         self.lsn_ttl = read_your_writes_seconds
         self.generation_ttl = max(ttl_seconds * 2, read_your_writes_seconds)
+        self.max_entry_bytes = max_entry_bytes
         self._breaker = CircuitBreaker()
         self._missed_writes = False
         self._read = self._redis.register_script(_READ)
@@ -212,6 +219,11 @@ class Cache:
         )
 
     async def fill(self, key: str, value: bytes) -> None:
+        """Keep ``value`` under ``key`` for the TTL; a value over the size bound is not kept
+        (a few huge entries must not evict everyone else's)."""
+        if len(value) > self.max_entry_bytes:
+            metrics.CACHE.labels("entry", "too_large").inc()
+            return
         if not self.usable():
             return
         try:

@@ -28,6 +28,7 @@ def none_match(if_none_match: str | None, etag: str) -> bool:
 
 
 MAX_VERSION = 2**31 - 1
+_VERSION_DIGITS = len(str(MAX_VERSION))
 
 
 def expected_versions(if_match: str | None) -> list[int] | None:
@@ -42,11 +43,12 @@ def expected_versions(if_match: str | None) -> list[int] | None:
         if tag == "*":
             return None
         raw = tag.strip('"')
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise BadRequest(
                 'If-Match must hold the note\'s ETag, such as "3"',
-                errors=[{"field": "If-Match", "message": f"not a note version: {tag}"}],
+                errors=[{"field": "If-Match", "message": f"not a note version: {tag[:40]}"}],
             )
-        if int(raw) <= MAX_VERSION:
+        # Longer than any version can be (5,000 digits included): matches nothing, a 412.
+        if len(raw.lstrip("0")) <= _VERSION_DIGITS and int(raw) <= MAX_VERSION:
             versions.append(int(raw))
     return versions

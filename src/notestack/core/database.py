@@ -7,7 +7,9 @@ method that writes takes a ``WriteSession``; one that only reads takes a ``ReadS
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from notestack.core.settings import Settings
 
@@ -29,20 +32,75 @@ class ReadSession(AsyncSession):
     """A session whose queries may be served by a read replica."""
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    """A change of one of a user's notes, as their other devices hear of it."""
+
+    type: str  # "note.created", "note.updated", "note.deleted", ...
+    note_id: uuid.UUID
+    version: int
+    note: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a committed write means beyond the database: whose data changed (their cached
+    reads are orphaned, their write position recorded) and, optionally, the event to send."""
+
+    owner: uuid.UUID
+    event: ChangeEvent | None = None
+
+
 class WriteSession(ReadSession):
-    """A session on the primary; the only kind that may change data."""
+    """A session on the primary; the only kind that may change data.
+
+    Each write declares what it changed (``record_change``), or registers the effect it needs
+    (``after_commit``). The request's unit of work (core/effects.py) carries these out once
+    the transaction has committed, and drops them on rollback. A write that declared nothing
+    is caught there too: the cache then trusts nothing it holds (never a stale read).
+    """
+
+    def record_change(self, owner: uuid.UUID, event: ChangeEvent | None = None) -> None:
+        self.info.setdefault(_CHANGES, []).append(Change(owner, event))
 
     def after_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``hook`` once this request's transaction has committed, before the response."""
         self.info.setdefault(_AFTER_COMMIT, []).append(hook)
 
-    async def run_after_commit_hooks(self) -> None:
-        hooks: list[Callable[[], Awaitable[None]]] = self.info.pop(_AFTER_COMMIT, [])
-        for hook in hooks:
-            await hook()
+    @property
+    def wrote(self) -> bool:
+        """Whether any INSERT, UPDATE or DELETE ran since the last ``take_effects``."""
+        return bool(self.info.get(_WROTE))
+
+    def take_effects(self) -> tuple[list[Change], list[Callable[[], Awaitable[None]]], bool]:
+        """The declared changes, hooks and whether anything was written; then forget them."""
+        changes = self.info.pop(_CHANGES, [])
+        hooks = self.info.pop(_AFTER_COMMIT, [])
+        wrote = bool(self.info.pop(_WROTE, False))
+        return changes, hooks, wrote
+
+    def discard_effects(self) -> None:
+        self.take_effects()
 
 
 _AFTER_COMMIT = "notestack.after_commit"
+_CHANGES = "notestack.changes"
+_WROTE = "notestack.wrote"
+
+
+class _WriteSyncSession(Session):
+    """The synchronous session under a ``WriteSession``: notices every write it runs."""
+
+
+@event.listens_for(_WriteSyncSession, "do_orm_execute")
+def _notice_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(_WriteSyncSession, "after_flush")
+def _notice_flush(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
 
 
 def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
@@ -103,7 +161,10 @@ class Database:
             create_engine(url, settings, writer=False) for url in settings.database_replica_urls
         ]
         self._write_sessions = async_sessionmaker(
-            self.write_engine, class_=WriteSession, expire_on_commit=False
+            self.write_engine,
+            class_=WriteSession,
+            sync_session_class=_WriteSyncSession,
+            expire_on_commit=False,
         )
         self._read_sessions = {
             id(engine): async_sessionmaker(engine, class_=ReadSession, expire_on_commit=False)

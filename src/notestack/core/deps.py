@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from notestack.core.database import Database, ReadSession, WriteSession
+from notestack.core.effects import CommitEffects
 from notestack.core.reads import ReadPath
 from notestack.core.settings import Settings
 
@@ -25,18 +26,21 @@ async def get_read_path(request: Request) -> ReadPath:
 async def _write_session(request: Request) -> AsyncIterator[WriteSession]:
     """The one place a request's changes are committed (or rolled back on any error).
 
-    Scoped to the endpoint function, so the commit and its after-commit hooks (cache
-    invalidation, replica positions) finish before the client hears that the write succeeded.
+    Scoped to the endpoint function, so the commit and what it implies (core/effects.py:
+    cache generations, write positions, change events) finish before the client hears that
+    the write succeeded. On rollback the declared effects are dropped with the changes.
     """
     db: Database = request.app.state.db
+    effects: CommitEffects = request.app.state.effects
     async with db.write_session() as session:
         try:
             yield session
             await session.commit()
         except BaseException:
             await session.rollback()
+            session.discard_effects()
             raise
-        await session.run_after_commit_hooks()
+        await effects.apply(session)
 
 
 async def _primary_read_session(request: Request) -> AsyncIterator[ReadSession]:

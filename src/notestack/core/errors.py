@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from notestack.core.responses import json_response
-
-log = structlog.get_logger("notestack.errors")
 
 
 class AppError(Exception):
@@ -72,6 +69,24 @@ class Unprocessable(AppError):
     message = "Invalid input"
 
 
+class TooManyRequests(AppError):
+    """Throttled: ``retry_after`` seconds until the caller may try again."""
+
+    status_code = 429
+    message = "Too many requests; try again later"
+
+    def __init__(self, message: str | None = None, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+    message = "The service is unavailable; try again shortly"
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+
+
 def error_response(
     status_code: int,
     message: str,
@@ -128,13 +143,7 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
     )
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled_error", path=request.url.path, error=repr(exc))
-    return error_response(500, "Internal server error")
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import os
 from typing import Any
 
@@ -11,7 +12,9 @@ from sqlalchemy import text
 from starlette.responses import Response
 
 from notestack.core import lifecycle, metrics
+from notestack.core.errors import NotFound
 from notestack.core.responses import json_response
+from notestack.core.security import request_credentials
 
 router = APIRouter(include_in_schema=True, tags=["health"])
 DB_CHECK_TIMEOUT_SECONDS = 2.0
@@ -19,13 +22,15 @@ DB_CHECK_TIMEOUT_SECONDS = 2.0
 
 @router.get("/healthz", summary="The process is alive")
 async def healthz() -> Response:
-    return json_response({"status": "ok", "pid": os.getpid()})
+    return json_response({"status": "ok"})
 
 
 @router.get("/readyz", summary="The process should receive traffic (503 when not)")
 async def readyz(request: Request) -> Response:
     state = request.app.state
     checks: dict[str, Any] = {"database": await _check_database(request)}
+    pending = await state.schema.check()
+    checks["migrations"] = "pending" if pending else "ok" if pending is False else "unknown"
     if state.cache is not None:
         checks["cache"] = "ok" if state.cache.available else "degraded"
     if state.replicas is not None:
@@ -34,9 +39,15 @@ async def readyz(request: Request) -> Response:
         status = "draining"
     elif checks["database"] != "ok":
         status = "fail"
+    elif pending:
+        status = "migrations pending"
     else:
         status = "ok"
-    body = {"status": status, "instance": state.instance, "pid": os.getpid(), "checks": checks}
+    body: dict[str, Any] = {"status": status, "checks": checks}
+    if state.instance is not None:
+        body["instance"] = state.instance
+    if state.settings.environment != "production":
+        body["pid"] = os.getpid()
     return json_response(body, status_code=200 if status == "ok" else 503)
 
 
@@ -54,5 +65,15 @@ async def _check_database(request: Request) -> str:
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
 async def metrics_endpoint(request: Request) -> Response:
-    body, content_type = metrics.render(request.app.state.settings.prometheus_multiproc_dir)
+    """Open outside production; in production only with ``NOTESTACK_METRICS_TOKEN`` as a
+    Bearer token (and not at all when no token is set)."""
+    settings = request.app.state.settings
+    if settings.metrics_token or settings.environment == "production":
+        credentials = request_credentials(request.headers, "")
+        given = credentials.token if credentials and credentials.source == "bearer" else ""
+        if not settings.metrics_token or not hmac.compare_digest(
+            given.encode(), settings.metrics_token.encode()
+        ):
+            raise NotFound()
+    body, content_type = metrics.render(settings.prometheus_multiproc_dir)
     return Response(body, media_type=content_type)

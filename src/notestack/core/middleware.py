@@ -1,4 +1,5 @@
-"""ASGI middleware: request ids and access logs, body size limit, cross-origin write refusal."""
+"""ASGI middleware: request ids, access logs, security headers and the last-resort 500; header
+and body size limits; trailing slashes; cross-origin write refusal."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import re
 import time
 import uuid
 from collections.abc import Iterable
-from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 import structlog
@@ -15,33 +15,33 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notestack.core import lifecycle, metrics
 from notestack.core.errors import error_response
+from notestack.core.security import request_credentials
 
 access_log = structlog.get_logger("notestack.access")
+error_log = structlog.get_logger("notestack.errors")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-ACCESS_COOKIE = "AccessToken"
+API_PATH_PREFIX = "/api/"
+HSTS = b"max-age=63072000; includeSubDomains"
 
 
-def _route_template(scope: Scope) -> str:
-    """The matched route as a template ("/api/v1/note/{note_id}"): a bounded metric label."""
-    if scope.get("route") is None:
-        return "unmatched"
-    path: str = scope["path"]
-    for name, value in (scope.get("path_params") or {}).items():
-        segment = f"/{value}"
-        at = path.rfind(segment) if value != "" else -1
-        if at >= 0:
-            path = path[:at] + "/{" + name + "}" + path[at + len(segment) :]
-    return path
+def route_label(scope: Scope) -> str:
+    """The matched route's template ("/api/v1/note/{note_id}"): a bounded metric label."""
+    route = scope.get("route")
+    path_format = getattr(route, "path_format", None)
+    return path_format if isinstance(path_format, str) else "unmatched"
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (honouring a sane incoming X-Request-ID), logs and measures it."""
+    """Outermost: gives each request an id (honouring a sane incoming X-Request-ID), adds the
+    headers every response carries, turns an unhandled exception into the API's JSON 500 (with
+    that request id, which the log line of the exception carries too), logs and measures."""
 
-    def __init__(self, app: ASGIApp, instance: str) -> None:
+    def __init__(self, app: ASGIApp, instance: str | None, *, hsts: bool) -> None:
         self.app = app
-        self.instance = instance.encode()
+        self.instance = instance.encode() if instance else None
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,14 +53,28 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
+        response_started = False
+        is_api = scope["path"].startswith(API_PATH_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
+                response_started = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
                 headers.append((b"x-request-id", request_id.encode()))
-                headers.append((b"x-instance", self.instance))
+                if self.instance is not None:
+                    headers.append((b"x-instance", self.instance))
+                if b"x-content-type-options" not in present:
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                if b"referrer-policy" not in present:
+                    headers.append((b"referrer-policy", b"no-referrer"))
+                if is_api and b"cache-control" not in present:
+                    # Private data: never kept by a browser or a shared cache, not even on disk.
+                    headers.append((b"cache-control", b"no-store"))
+                if self.hsts:
+                    headers.append((b"strict-transport-security", HSTS))
                 if lifecycle.is_draining():
                     # Close keep-alive connections as requests finish, so a proxy does not
                     # send its next request on a connection the server is about to drop.
@@ -70,9 +84,14 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            error_log.exception("unhandled_error", path=scope["path"], error=repr(exc))
+            if response_started:
+                raise
+            await error_response(500, "Internal server error")(scope, receive, send_with_headers)
         finally:
             elapsed = time.perf_counter() - started
-            route = _route_template(scope)
+            route = route_label(scope)
             metrics.observe_request(scope["method"], route, status, elapsed)
             access_log.info(
                 "request",
@@ -83,6 +102,47 @@ class RequestContextMiddleware:
                 duration_ms=round(elapsed * 1000, 2),
                 client=(scope.get("client") or ("-",))[0],
             )
+
+
+class HeaderSizeLimitMiddleware:
+    """Answers 431 before any work when the request's headers are larger than the limit (a
+    megabyte-long token must not reach the JWT decoder)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            size = sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+            if size > self.max_bytes:
+                response = error_response(
+                    431, f"Request headers too large (limit {self.max_bytes // 1024} KiB)"
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class TrailingSlashMiddleware:
+    """``/api/v1/note/`` is ``/api/v1/note`` (as in the original Express app), served in place.
+
+    The framework's own answer, a redirect, builds its Location from the Host header, which
+    an attacker chooses.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith(API_PATH_PREFIX) and path.endswith("/"):
+            scope = dict(scope)
+            scope["path"] = path.rstrip("/")
+            raw = scope.get("raw_path")
+            if isinstance(raw, bytes):
+                scope["raw_path"] = raw.rstrip(b"/")
+        await self.app(scope, receive, send)
 
 
 class BodySizeLimitMiddleware:
@@ -96,8 +156,8 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http" or scope["method"] not in _UNSAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isascii() and declared.isdigit() and int(declared[:20]) > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
         received = 0
@@ -141,14 +201,20 @@ class CrossOriginWriteGuard:
     provenance headers at all (curl, server-to-server).
     """
 
-    def __init__(self, app: ASGIApp, allowed_origins: Iterable[str]) -> None:
+    def __init__(self, app: ASGIApp, allowed_origins: Iterable[str], cookie_name: str) -> None:
         self.app = app
         self.allowed = frozenset(origin.rstrip("/") for origin in allowed_origins)
+        self.cookie_name = cookie_name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in _UNSAFE_METHODS:
             headers = Headers(scope=scope)
-            if self._uses_cookie(headers) and not self._trusted(scope, headers):
+            credentials = request_credentials(headers, self.cookie_name)
+            if (
+                credentials is not None
+                and credentials.source == "cookie"
+                and not self._trusted(headers)
+            ):
                 response = error_response(
                     403, "Cross-origin request refused: this origin may not change data"
                 )
@@ -156,28 +222,18 @@ class CrossOriginWriteGuard:
                 return
         await self.app(scope, receive, send)
 
-    @staticmethod
-    def _uses_cookie(headers: Headers) -> bool:
-        if headers.get("authorization", "").lower().startswith("bearer "):
-            return False
-        cookie = headers.get("cookie")
-        if not cookie:
-            return False
-        parsed: SimpleCookie = SimpleCookie()
-        try:
-            parsed.load(cookie)
-        except Exception:
-            return True
-        return ACCESS_COOKIE in parsed
-
-    def _trusted(self, scope: Scope, headers: Headers) -> bool:
+    def _trusted(self, headers: Headers) -> bool:
         site = headers.get("sec-fetch-site")
         origin = headers.get("origin")
         if origin and origin != "null":
             if origin.rstrip("/") in self.allowed:
                 return True
             host = headers.get("x-forwarded-host") or headers.get("host", "")
-            return urlsplit(origin).netloc == host or site == "same-origin"
+            try:
+                netloc = urlsplit(origin).netloc
+            except ValueError:  # not a URL at all ("http://[")
+                return False
+            return netloc == host or site == "same-origin"
         if site is not None:
             return site in ("same-origin", "none")
         return origin is None

@@ -14,12 +14,15 @@ from typing import Protocol
 
 import structlog
 from sqlalchemy.exc import DBAPIError
+from starlette.responses import Response
 
 from notestack.core import metrics
 from notestack.core.cache import Cache, CacheRead
-from notestack.core.database import Database, ReadSession, WriteSession
+from notestack.core.conditional import none_match
+from notestack.core.database import Database, ReadSession
 from notestack.core.errors import Unauthorized
 from notestack.core.replicas import ReplicaSet
+from notestack.core.responses import JSON_MEDIA_TYPE
 from notestack.core.security import SESSION_ENDED
 
 log = structlog.get_logger("notestack.reads")
@@ -31,6 +34,11 @@ _REPLICA_TROUBLE = (DBAPIError, OSError, TimeoutError)
 # A cache look-up already made for this request (by an ASGI shortcut that then missed), so the
 # read path need not make the same round trip again.
 prefetched: ContextVar[tuple[str, CacheRead] | None] = ContextVar("prefetched", default=None)
+
+
+def entry_name(kind: str, suffix: str) -> str:
+    """The cache entry of one read ("list:<key>", "note:<id>") within a user's generation."""
+    return f"{kind}:{suffix}"
 
 
 def prefetch_key(user_id: uuid.UUID, jti: str, entry: str) -> str:
@@ -48,6 +56,21 @@ class ReadResult:
     body: bytes
     etag: str
     cache: str  # "hit", "miss" or "bypass"
+
+    @classmethod
+    def from_entry(cls, entry: bytes) -> ReadResult:
+        """A cache entry as stored by ``ReadPath.read``: the ETag, a newline, the body."""
+        etag, _, body = entry.partition(b"\n")
+        return cls(body, etag.decode(), "hit")
+
+
+def read_response(result: ReadResult, if_none_match: str | None) -> Response:
+    """The answer to a read, whichever path produced it (router or cached-read shortcut):
+    the body or a 304, its ETag, and never a copy kept by a browser or a shared cache."""
+    headers = {"ETag": result.etag, "Cache-Control": "no-store", "X-Cache": result.cache}
+    if none_match(if_none_match, result.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(result.body, headers=headers, media_type=JSON_MEDIA_TYPE)
 
 
 class ReadPath:
@@ -72,7 +95,7 @@ class ReadPath:
         if self.cache is not None:
             if self.cache.needs_recovery:
                 await self._recover_cache(self.cache)
-            entry = f"{kind}:{suffix}"
+            entry = entry_name(kind, suffix)
             early = prefetched.get()
             if early is not None and early[0] == prefetch_key(user_id, jti, entry):
                 prefetched.set(None)
@@ -86,14 +109,13 @@ class ReadPath:
             raise Unauthorized(SESSION_ENDED)
         if lookup is not None and lookup.entry is not None:
             metrics.CACHE.labels(kind, "hit").inc()
-            cached_etag, _, cached_body = lookup.entry.partition(b"\n")
-            return ReadResult(cached_body, cached_etag.decode(), "hit")
+            return ReadResult.from_entry(lookup.entry)
         source = "miss" if lookup is not None else "bypass"
         if self.cache is not None:
             metrics.CACHE.labels(kind, source).inc()
         body, etag = await self._query(lookup.min_lsn if lookup else None, produce)
         if lookup is not None and self.cache is not None:
-            await self.cache.fill(lookup.entry_key, etag.encode() + b"\n" + body)
+            await self.cache.fill(lookup.entry_key, etag.encode() + b"\n" + body)  # bounded
         return ReadResult(body, etag, source)
 
     async def _query(self, min_lsn: int | None, produce: Producer) -> tuple[bytes, str]:
@@ -124,21 +146,3 @@ class ReadPath:
                 log.warning("cache_recovery_postponed", error=repr(exc))
                 return
         await cache.recover(lsn)
-
-    def after_write(self, session: WriteSession, user_id: uuid.UUID) -> None:
-        """Once ``session`` commits: orphan the user's cached reads, record the WAL position."""
-
-        async def record() -> None:
-            if self.cache is None:
-                return
-            lsn = None
-            if self.replicas is not None:
-                try:
-                    lsn = await self.replicas.primary_insert_lsn(session)
-                except _REPLICA_TROUBLE as exc:
-                    log.warning("write_position_unknown", error=repr(exc))
-                    self.cache.missed_write()
-                    return
-            await self.cache.record_write(user_id, lsn)
-
-        session.after_commit(record)

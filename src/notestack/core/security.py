@@ -1,15 +1,22 @@
-"""Password hashing (argon2id) and access tokens (JWT, HS256 pinned)."""
+"""Password hashing (argon2id), access tokens (JWT, HS256 pinned) and where a request carries
+its token (the one place that reads the Authorization header and the session cookie)."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import jwt
+from anyio import CapacityLimiter, to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 
 JWT_ALGORITHM = "HS256"
 SESSION_ENDED = "This session has ended; sign in again"
@@ -20,11 +27,42 @@ _hasher = PasswordHasher(time_cost=1, memory_cost=47104, parallelism=1)
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+class PasswordHashing:
+    """argon2id in worker threads, at most ``concurrency`` at once in this process.
+
+    Each hash holds 46 MiB while it runs: without a bound, a flood of logins would run one per
+    thread of the pool (40) and take a worker from 100 MiB to well over 700 MiB. Requests past
+    the bound wait their turn instead.
+    """
+
+    def __init__(self, concurrency: int = 0) -> None:
+        self._limiter = CapacityLimiter(concurrency or os.cpu_count() or 1)
+
+    async def hash(self, password: str) -> str:
+        return await to_thread.run_sync(
+            _hasher.hash, normalize_password(password), limiter=self._limiter
+        )
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """Always does the work of one verification, whether or not there is a hash."""
+        return await to_thread.run_sync(
+            _verify, password_hash, normalize_password(password), limiter=self._limiter
+        )
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        try:
+            return _hasher.check_needs_rehash(password_hash)
+        except InvalidHashError:
+            return True
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
+def normalize_password(password: str) -> str:
+    """NFC, so the same password typed on two keyboards (é as one code point or as e + ́)
+    is the same password."""
+    return unicodedata.normalize("NFC", password)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
@@ -61,6 +99,8 @@ class TokenCodec:
         return jwt.encode(payload, self._key, algorithm=JWT_ALGORITHM), claims
 
     def decode(self, token: str) -> TokenClaims:
+        """Claims of a token this server signed that is still valid; anything else (a forged,
+        expired or malformed token, or claims no clock can hold) raises InvalidTokenError."""
         try:
             payload = jwt.decode(
                 token,
@@ -68,10 +108,36 @@ class TokenCodec:
                 algorithms=[JWT_ALGORITHM],
                 options={"require": ["exp", "iat", "sub", "jti"]},
             )
+            jti = payload["jti"]
+            if not isinstance(jti, str) or not 0 < len(jti) <= 64:
+                raise ValueError("jti must be a short string")
             return TokenClaims(
                 user_id=uuid.UUID(str(payload["sub"])),
-                jti=str(payload["jti"]),
+                jti=jti,
                 expires_at=datetime.fromtimestamp(int(payload["exp"]), UTC),
             )
-        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+        except (jwt.PyJWTError, ValueError, TypeError, OverflowError, OSError) as exc:
             raise InvalidTokenError(str(exc)) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    token: str
+    source: Literal["bearer", "cookie"]
+
+
+def request_credentials(headers: Headers, cookie_name: str) -> Credentials | None:
+    """The token a request carries: an ``Authorization: Bearer`` header, else the session
+    cookie. (Another Authorization scheme, such as Basic from a proxy in front, is not ours
+    and is ignored.) The CSRF guard, the cached-read shortcut and the auth dependencies all
+    ask here, so they never disagree about which token a request uses."""
+    authorization = headers.get("authorization", "")
+    scheme, _, value = authorization.partition(" ")
+    token = value.strip()
+    if scheme.lower() == "bearer" and token:
+        return Credentials(token, "bearer")
+    cookie = headers.get("cookie")
+    if not cookie:
+        return None
+    token = cookie_parser(cookie).get(cookie_name, "")
+    return Credentials(token, "cookie") if token else None

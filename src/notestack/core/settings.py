@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
+import limits
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -14,6 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 MIN_SECRET_KEY_LENGTH = 32
 SECRET_KEY_FILE = "secret_key"
+ACCESS_COOKIE = "AccessToken"
 
 
 def _split_csv(value: object) -> object:
@@ -23,7 +25,10 @@ def _split_csv(value: object) -> object:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NOTESTACK_", extra="ignore")
+    # hide_input_in_errors: a refused setting (a weak secret key) is never echoed in an error.
+    model_config = SettingsConfigDict(
+        env_prefix="NOTESTACK_", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "production", "test"] = "development"
     instance_name: str = Field(default="", description="Shown by /readyz; defaults to host:pid.")
@@ -53,11 +58,42 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
     log_json: bool = True
+    # Exposure (production turns these off unless asked).
+    expose_docs: bool | None = Field(
+        default=None, description="Serve /docs, /redoc, /openapi.json (default: not in production)"
+    )
+    metrics_token: str = Field(
+        default="", description="Bearer token /metrics requires (production: no token, no metrics)"
+    )
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    # Throttling (limits' rate strings: "5/15 minutes", several separated by ";").
+    throttle_login_account: str = "5/15 minutes;10/hour;20/day"
+    throttle_login_ip: str = "20/minute;200/day"
+    throttle_signup_ip: str = "5/hour;20/day"
+    password_hash_concurrency: int = Field(
+        default=0, ge=0, le=64, description="argon2 hashes at once per worker; 0: the CPU count"
+    )
+    # Quotas and bounded work.
+    max_notes_per_user: int = Field(default=10_000, ge=1)
+    max_note_bytes_per_user: int = Field(default=50 * 1024 * 1024, ge=1024)
+    max_list_bytes: int = Field(default=2 * 1024 * 1024, ge=64 * 1024)
+    cache_max_entry_bytes: int = Field(default=512 * 1024, ge=1024)
 
     @field_validator("database_replica_urls", "cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("throttle_login_account", "throttle_login_ip", "throttle_signup_ip")
+    @classmethod
+    def _rates(cls, value: str) -> str:
+        try:
+            limits.parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"not a rate such as '5/15 minutes' or '20/minute;200/day': {value!r}"
+            ) from None
+        return value
 
     @field_validator("cookie_samesite", mode="before")
     @classmethod
@@ -66,22 +102,42 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _defaults_and_checks(self) -> Settings:
+        """Every problem at once, so a refused start says all that must change."""
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'notestack.db'}"
+        problems = []
         if self.cookie_samesite == "none" and not self.cookie_secure:
-            raise ValueError("NOTESTACK_COOKIE_SAMESITE=none requires NOTESTACK_COOKIE_SECURE=true")
+            problems.append("NOTESTACK_COOKIE_SAMESITE=none requires NOTESTACK_COOKIE_SECURE=true")
+        if self.environment == "production" and not self.cookie_secure:
+            problems.append(
+                "NOTESTACK_ENVIRONMENT=production requires NOTESTACK_COOKIE_SECURE=true (the "
+                "session cookie must be Secure, and is then named __Host-AccessToken)"
+            )
         if self.secret_key:
-            _check_secret_strength(self.secret_key)
+            problems += _secret_problems(self.secret_key)
         elif not self.is_embedded_default:
-            raise ValueError(
+            problems.append(
                 "NOTESTACK_SECRET_KEY is required outside the embedded SQLite default "
                 f"(at least {MIN_SECRET_KEY_LENGTH} random characters)"
             )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def cookie_name(self) -> str:
+        """``__Host-`` binds a Secure cookie to this exact origin (no Domain, Path=/)."""
+        return f"__Host-{ACCESS_COOKIE}" if self.cookie_secure else ACCESS_COOKIE
+
+    @property
+    def docs_exposed(self) -> bool:
+        if self.expose_docs is not None:
+            return self.expose_docs
+        return self.environment != "production"
 
     @property
     def is_embedded_default(self) -> bool:
@@ -105,13 +161,21 @@ class Settings(BaseSettings):
         return key
 
 
-def _check_secret_strength(key: str) -> None:
+def _secret_problems(key: str) -> list[str]:
+    """Never quotes the key, not even in part."""
     weak = {"secret", "changeme", "change-me", "password", "notestack"}
     if len(key) < MIN_SECRET_KEY_LENGTH or key.lower() in weak or len(set(key)) < 10:
-        raise ValueError(
+        return [
             f"NOTESTACK_SECRET_KEY is too weak: use at least {MIN_SECRET_KEY_LENGTH} random "
             "characters (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-        )
+        ]
+    return []
+
+
+def _check_secret_strength(key: str) -> None:
+    problems = _secret_problems(key)
+    if problems:
+        raise ValueError(problems[0])
 
 
 @lru_cache(maxsize=1)

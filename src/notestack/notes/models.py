@@ -4,7 +4,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from notestack.core.models import Base, UTCDateTime, new_id, utcnow
@@ -44,8 +44,27 @@ class Note(Base):
     status: Mapped[str] = mapped_column(String(16), default=NoteStatus.PENDING.value)
     priority: Mapped[str] = mapped_column(String(8), default=NotePriority.LOW.value)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # UTF-8 bytes of title + description: what the note counts against its owner's quota.
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NoteUsage(Base):
+    """What each user's notes take, kept beside them in the same transactions: quota checks
+    cost one indexed row, not a count over thousands of notes."""
+
+    __tablename__ = "note_usage"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    note_count: Mapped[int] = mapped_column(Integer, default=0)
+    note_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def text_size(*parts: str) -> int:
+    return sum(len(part.encode("utf-8")) for part in parts)
 
 
 # One index range scan serves a user's newest-first list at any table size.

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Uuid, delete, literal, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from notestack.core.database import ReadSession, WriteSession
 from notestack.core.models import UTCDateTime, utcnow
 from notestack.notes.cursor import Cursor
-from notestack.notes.models import Note
+from notestack.notes.models import Note, NoteUsage
 from notestack.notes.schemas import NoteFields
 
 
@@ -73,6 +74,17 @@ async def get(session: ReadSession, user_id: uuid.UUID, note_id: uuid.UUID) -> N
     return result.scalar_one_or_none()
 
 
+async def get_for_update(
+    session: WriteSession, user_id: uuid.UUID, note_id: uuid.UUID
+) -> Note | None:
+    """The note, locked until the transaction ends (PostgreSQL; SQLite's writers already
+    hold the database's write lock from BEGIN IMMEDIATE)."""
+    result = await session.execute(
+        select(Note).where(Note.id == note_id, Note.user_id == user_id).with_for_update()
+    )
+    return result.scalar_one_or_none()
+
+
 async def add(session: WriteSession, note: Note) -> Note:
     session.add(note)
     await session.flush()
@@ -92,7 +104,8 @@ async def update_fields(
         .where(Note.id == note_id, Note.user_id == user_id)
         .values(**changes, version=Note.version + 1, updated_at=utcnow())
         .returning(Note)
-        .execution_options(synchronize_session=False)
+        # The row may already be in the session (read for update): refresh it, not reuse it.
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
     if expected_versions is not None:
         statement = statement.where(Note.version.in_(expected_versions))
@@ -105,14 +118,70 @@ async def delete_one(
     user_id: uuid.UUID,
     note_id: uuid.UUID,
     expected_versions: Collection[int] | None,
-) -> bool:
+) -> tuple[int, int] | None:
+    """Delete the note if its version still matches: its (version, size), else None."""
     statement = (
         delete(Note)
         .where(Note.id == note_id, Note.user_id == user_id)
-        .returning(Note.id)
+        .returning(Note.version, Note.size_bytes)
         .execution_options(synchronize_session=False)
     )
     if expected_versions is not None:
         statement = statement.where(Note.version.in_(expected_versions))
-    result = await session.execute(statement)
-    return result.scalar_one_or_none() is not None
+    row = (await session.execute(statement)).one_or_none()
+    return (int(row[0]), int(row[1])) if row is not None else None
+
+
+async def reserve_usage(
+    session: WriteSession,
+    user_id: uuid.UUID,
+    *,
+    notes: int,
+    size: int,
+    max_notes: int,
+    max_bytes: int,
+) -> bool:
+    """Add ``notes`` and ``size`` to the owner's usage, in one statement, unless that would
+    pass either bound (False then, and nothing changes). Concurrent reservations of one
+    owner queue on the usage row, so together they cannot pass a bound either."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(NoteUsage)
+        .values(user_id=user_id, note_count=notes, note_bytes=size)
+        .on_conflict_do_update(
+            index_elements=[NoteUsage.user_id],
+            set_={
+                "note_count": NoteUsage.note_count + notes,
+                "note_bytes": NoteUsage.note_bytes + size,
+            },
+            where=(NoteUsage.note_count + notes <= max_notes)
+            & (NoteUsage.note_bytes + size <= max_bytes),
+        )
+        .returning(NoteUsage.note_count)
+    )
+    if notes > max_notes or size > max_bytes:
+        return False
+    return (await session.execute(statement)).first() is not None
+
+
+async def release_usage(
+    session: WriteSession, user_id: uuid.UUID, *, notes: int, size: int
+) -> None:
+    await session.execute(
+        update(NoteUsage)
+        .where(NoteUsage.user_id == user_id)
+        .values(
+            note_count=NoteUsage.note_count - notes,
+            note_bytes=NoteUsage.note_bytes - size,
+        )
+    )
+
+
+async def usage(session: ReadSession, user_id: uuid.UUID) -> tuple[int, int]:
+    row = (
+        await session.execute(
+            select(NoteUsage.note_count, NoteUsage.note_bytes).where(NoteUsage.user_id == user_id)
+        )
+    ).one_or_none()
+    return (int(row[0]), int(row[1])) if row is not None else (0, 0)

@@ -2,20 +2,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Request
 from starlette.responses import Response
 
-from notestack.auth.dependencies import CurrentClaims, CurrentIdentity, get_claims, get_identity
-from notestack.core.conditional import body_etag, expected_versions, none_match, version_etag
+from notestack.auth.dependencies import (
+    DOCUMENTED_SECURITY,
+    CurrentClaims,
+    CurrentIdentity,
+    get_claims,
+    get_identity,
+)
+from notestack.core.api import API_PREFIX
+from notestack.core.conditional import body_etag, expected_versions, version_etag
 from notestack.core.database import ReadSession
 from notestack.core.deps import ReadPathDep, WriteSessionDep
-from notestack.core.reads import ReadResult
+from notestack.core.reads import read_response
 from notestack.core.responses import dumps, envelope, json_response
-from notestack.core.text import StoredText
 from notestack.notes import service
-from notestack.notes.cursor import Cursor
-from notestack.notes.models import NotePriority, NoteStatus
-from notestack.notes.repository import ListFilter
+from notestack.notes.cursor import CursorCodec
+from notestack.notes.queries import (
+    LIST_QUERY_PARAMETERS,
+    ListQuery,
+    list_cache_key,
+    parse_list_query,
+)
 from notestack.notes.schemas import (
     NoteCreate,
     NoteEnvelope,
@@ -23,11 +33,20 @@ from notestack.notes.schemas import (
     NoteUpdate,
     note_json,
 )
+from notestack.notes.service import NoteLimits
 
 # Reads check the token's signature here and its revocation inside the read path (one Redis
 # round trip with the cache look-up); writes check both up front.
-read_router = APIRouter(prefix="/note", tags=["notes"], dependencies=[Depends(get_claims)])
-write_router = APIRouter(prefix="/note", tags=["notes"], dependencies=[Depends(get_identity)])
+read_router = APIRouter(
+    prefix=f"{API_PREFIX}/note",
+    tags=["notes"],
+    dependencies=[Depends(get_claims), *DOCUMENTED_SECURITY],
+)
+write_router = APIRouter(
+    prefix=f"{API_PREFIX}/note",
+    tags=["notes"],
+    dependencies=[Depends(get_identity), *DOCUMENTED_SECURITY],
+)
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such note among the caller's notes"}
@@ -36,6 +55,27 @@ _PRECONDITION: dict[int | str, dict[str, Any]] = {
     412: {"description": "If-Match does not match the note's current version"}
 }
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
+IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
+
+
+async def _list_query(request: Request) -> ListQuery:
+    """The same parser as the cached-read shortcut's (notes/queries.py)."""
+    return parse_list_query(request.query_params)
+
+
+async def _cursor_codec(request: Request) -> CursorCodec:
+    codec: CursorCodec = request.app.state.cursor_codec
+    return codec
+
+
+async def _limits(request: Request) -> NoteLimits:
+    limits: NoteLimits = request.app.state.note_limits
+    return limits
+
+
+ListQueryDep = Annotated[ListQuery, Depends(_list_query)]
+CursorCodecDep = Annotated[CursorCodec, Depends(_cursor_codec)]
+LimitsDep = Annotated[NoteLimits, Depends(_limits)]
 
 
 def _note_response(message: str, note_dict: dict[str, object], status_code: int = 200) -> Response:
@@ -43,55 +83,39 @@ def _note_response(message: str, note_dict: dict[str, object], status_code: int 
     return json_response(envelope(message, note=note_dict), status_code, headers)
 
 
-def _cached_response(result: ReadResult, if_none_match: str | None) -> Response:
-    headers = {"ETag": result.etag, "Cache-Control": "private, no-cache", "X-Cache": result.cache}
-    if none_match(if_none_match, result.etag):
-        return Response(status_code=304, headers=headers)
-    return json_response(result.body, headers=headers)
-
-
-@read_router.get("", response_model=NoteListEnvelope, summary="The caller's notes, newest first")
+@read_router.get(
+    "",
+    response_model=NoteListEnvelope,
+    summary="The caller's notes, newest first",
+    openapi_extra={"parameters": LIST_QUERY_PARAMETERS},
+)
 async def list_notes(
     identity: CurrentClaims,
     reads: ReadPathDep,
-    limit: Annotated[int | None, Query(ge=1, le=100, description="Page size, 1-100")] = None,
-    cursor: Annotated[str | None, Query(max_length=512, description="nextCursor")] = None,
-    status: NoteStatus | None = None,
-    priority: NotePriority | None = None,
-    q: Annotated[
-        StoredText | None, Query(max_length=200, description="Search in title and description")
-    ] = None,
-    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+    query: ListQueryDep,
+    codec: CursorCodecDep,
+    limits: LimitsDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
-    filters = ListFilter(
-        status=status.value if status else None,
-        priority=priority.value if priority else None,
-        search=(q or "").strip() or None,
-    )
-    after = Cursor.decode(cursor) if cursor else None
+    filters = query.filters()
+    after = codec.decode(query.cursor) if query.cursor else None
 
     async def produce(session: ReadSession) -> tuple[bytes, str]:
-        page = await service.list_notes(session, identity.user_id, filters, after, limit)
-        body = dumps(
-            envelope(
-                "Notes fetched",
-                notes=[note_json(note) for note in page.notes],
-                nextCursor=page.next_cursor,
-            )
-        )
+        page = await service.list_notes(session, identity.user_id, filters, after, query.limit)
+        body = service.page_body(page, codec.encode, limits.max_list_bytes)
         return body, body_etag(body)
 
-    key = service.list_cache_key(filters, cursor, limit)
-    result = await reads.read(identity.user_id, identity.jti, "list", key, produce)
-    return _cached_response(result, if_none_match)
+    result = await reads.read(
+        identity.user_id, identity.jti, "list", list_cache_key(query), produce
+    )
+    return read_response(result, if_none_match)
 
 
 @write_router.post("/create", status_code=201, response_model=NoteEnvelope, summary="Create a note")
 async def create_note(
-    data: NoteCreate, identity: CurrentIdentity, session: WriteSessionDep, reads: ReadPathDep
+    data: NoteCreate, identity: CurrentIdentity, session: WriteSessionDep, limits: LimitsDep
 ) -> Response:
-    reads.after_write(session, identity.user_id)
-    note = await service.create_note(session, identity.user_id, data)
+    note = await service.create_note(session, identity.user_id, data, limits)
     return _note_response("Note created", note_json(note), status_code=201)
 
 
@@ -102,7 +126,7 @@ async def get_note(
     note_id: str,
     identity: CurrentClaims,
     reads: ReadPathDep,
-    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     parsed_id = service.parse_note_id(note_id)
 
@@ -111,7 +135,7 @@ async def get_note(
         return dumps(envelope("Note fetched", note=note_json(note))), version_etag(note.version)
 
     result = await reads.read(identity.user_id, identity.jti, "note", parsed_id.hex, produce)
-    return _cached_response(result, if_none_match)
+    return read_response(result, if_none_match)
 
 
 @write_router.patch(
@@ -125,16 +149,16 @@ async def edit_note(
     data: NoteUpdate,
     identity: CurrentIdentity,
     session: WriteSessionDep,
-    reads: ReadPathDep,
+    limits: LimitsDep,
     if_match: IfMatch = None,
 ) -> Response:
-    reads.after_write(session, identity.user_id)
     note = await service.edit_note(
         session,
         identity.user_id,
         service.parse_note_id(note_id),
         data,
         expected_versions(if_match),
+        limits,
     )
     return _note_response("Note updated", note_json(note))
 
@@ -148,10 +172,8 @@ async def delete_note(
     note_id: str,
     identity: CurrentIdentity,
     session: WriteSessionDep,
-    reads: ReadPathDep,
     if_match: IfMatch = None,
 ) -> Response:
-    reads.after_write(session, identity.user_id)
     await service.delete_note(
         session, identity.user_id, service.parse_note_id(note_id), expected_versions(if_match)
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 from typing import Any, Protocol
@@ -21,18 +22,26 @@ def _strip_server_fields(value: Any) -> Any:
     return value
 
 
+def _trim(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
 def _clean_title(value: Any) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            raise ValueError("must not be empty")
+    value = _trim(value)
+    if value == "":
+        raise ValueError("must not be empty")
     return value
 
 
 class NoteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: StoredText = Field(max_length=TITLE_MAX, description="1-200 characters, trimmed")
+    title: StoredText = Field(
+        min_length=1,
+        max_length=TITLE_MAX,
+        pattern=r"\S",
+        description="1-200 characters, trimmed (not only spaces)",
+    )
     description: StoredText = Field(default="", max_length=DESCRIPTION_MAX)
     status: NoteStatus = NoteStatus.PENDING
     priority: NotePriority = NotePriority.LOW
@@ -42,17 +51,25 @@ class NoteCreate(BaseModel):
 
 
 class NoteUpdate(BaseModel):
-    """Any subset of the editable fields; at least one."""
+    """Any subset of the editable fields; at least one. A blank title keeps the current one
+    (titles are never empty): the original web client's edit dialog sends a blank title when
+    only the status or the priority changed."""
 
     model_config = ConfigDict(extra="forbid")
 
-    title: StoredText | None = Field(default=None, max_length=TITLE_MAX)
-    description: StoredText | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    title: StoredText | None = Field(
+        default=None,
+        max_length=TITLE_MAX,
+        description="Up to 200 characters, trimmed; blank keeps the current title",
+    )
+    description: StoredText | None = Field(
+        default=None, max_length=DESCRIPTION_MAX, description="Blank clears the description"
+    )
     status: NoteStatus | None = None
     priority: NotePriority | None = None
 
     _drop_server_fields = model_validator(mode="before")(_strip_server_fields)
-    _title = field_validator("title", mode="before")(_clean_title)
+    _title = field_validator("title", mode="before")(_trim)
 
     @model_validator(mode="after")
     def _not_empty_nor_null(self) -> NoteUpdate:
@@ -64,7 +81,14 @@ class NoteUpdate(BaseModel):
         return self
 
     def changes(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.model_fields_set}
+        """The fields to set, as stored (a blank title is no change)."""
+        changes: dict[str, Any] = {}
+        for name in self.model_fields_set:
+            value = getattr(self, name)
+            if name == "title" and value == "":
+                continue
+            changes[name] = value.value if isinstance(value, enum.Enum) else value
+        return changes
 
 
 class NoteOut(BaseModel):

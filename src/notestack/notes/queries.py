@@ -1,0 +1,103 @@
+"""A list request's parameters: parsed, validated and turned into a cache key in one place.
+
+The router and the cached-read shortcut (``cached_reads.py``) both call ``parse_list_query``
+and ``list_cache_key``: the shortcut can only answer a request the router would have accepted,
+and only with the entry the router filled for the same parameters. Whatever this module
+refuses, the shortcut passes on to the router, whose answer is then the only one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from starlette.datastructures import QueryParams
+
+from notestack.core.openapi import query_parameters
+from notestack.core.text import StoredText
+from notestack.notes.models import NotePriority, NoteStatus
+from notestack.notes.repository import ListFilter
+
+PAGE_SIZE_MAX = 100
+SEARCH_MAX = 200
+CURSOR_MAX = 512
+
+
+def _ascii_whole_number(value: Any) -> Any:
+    """Digits 0-9 only, at most three of them: '٣', '²', '3_0', ' 3' and 5,000 digits are
+    all refused (as a validation error, never a crash)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit() and len(value) <= 3):
+        raise ValueError(f"must be a whole number from 1 to {PAGE_SIZE_MAX}")
+    return value
+
+
+class ListQuery(BaseModel):
+    """``GET /api/v1/note`` query parameters. Unknown names are ignored; a repeated name
+    counts with its last value (as for every other query parameter of the API)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    limit: Annotated[
+        int | None,
+        BeforeValidator(_ascii_whole_number),
+        Field(ge=1, le=PAGE_SIZE_MAX, description="Page size, 1-100 (none: up to 1,000 notes)"),
+    ] = None
+    cursor: Annotated[
+        str | None,
+        Field(max_length=CURSOR_MAX, description="nextCursor of the previous page, unchanged"),
+    ] = None
+    status: Annotated[NoteStatus | None, Field(description="Only notes with this status")] = None
+    priority: Annotated[NotePriority | None, Field(description="Only notes with this priority")] = (
+        None
+    )
+    q: Annotated[
+        StoredText | None,
+        Field(max_length=SEARCH_MAX, description="Words to find in title or description"),
+    ] = None
+
+    @property
+    def search(self) -> str | None:
+        return (self.q or "").strip() or None
+
+    def filters(self) -> ListFilter:
+        return ListFilter(
+            status=self.status.value if self.status else None,
+            priority=self.priority.value if self.priority else None,
+            search=self.search,
+        )
+
+
+LIST_QUERY_PARAMETERS = query_parameters(ListQuery)
+
+
+def parse_list_query(params: Mapping[str, str]) -> ListQuery:
+    """Validate a request's query parameters; RequestValidationError (a 422) when invalid."""
+    fields = {name: params[name] for name in ListQuery.model_fields if name in params}
+    try:
+        return ListQuery.model_validate(fields)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
+        ) from None
+
+
+def parse_query_string(query_string: bytes) -> ListQuery:
+    return parse_list_query(QueryParams(query_string))
+
+
+def list_cache_key(query: ListQuery) -> str:
+    """One cache entry per distinct list query of a user (after validation: ``limit=05`` and
+    ``limit=5`` share one)."""
+    raw = "\x1f".join(
+        [
+            query.status.value if query.status else "",
+            query.priority.value if query.priority else "",
+            query.search or "",
+            query.cursor or "",
+            str(query.limit),
+        ]
+    )
+    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
