@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from notestack.app import create_app
 from notestack.core.settings import Settings
 from notestack.migrations.runner import upgrade_to_head
+from tests.support.api import Account, signup
 from tests.support.postgres import fresh_database, postgres_server
 
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -80,3 +81,8 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture
+async def account(client: httpx.AsyncClient) -> Account:
+    return await signup(client)

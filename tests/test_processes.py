@@ -183,3 +183,79 @@ def test_production_without_secret_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "NOTESTACK_SECRET_KEY is required" in result.stderr
+
+
+def test_metrics_count_every_request_whichever_worker_answers(tmp_path: Path) -> None:
+    env = {"NOTESTACK_DATA_DIR": str(tmp_path / "data"), "NOTESTACK_LOG_LEVEL": "WARNING"}
+    with running_server(env, tmp_path, workers=2) as server:
+        close = {"Connection": "close"}  # a new connection each time: either worker answers
+        with httpx.Client(base_url=server.url, timeout=10) as http:
+            before = _requests_to(http.get("/metrics", headers=close).text, "/readyz")
+            pids = {http.get("/readyz", headers=close).json()["pid"] for _ in range(40)}
+            totals = {
+                _requests_to(http.get("/metrics", headers=close).text, "/readyz") - before
+                for _ in range(6)
+            }
+        assert len(pids) == 2, "both workers answered"
+        assert totals == {40.0}, totals
+
+
+def _requests_to(metrics_text: str, route: str) -> float:
+    total = 0.0
+    for line in metrics_text.splitlines():
+        if line.startswith("notestack_http_requests_total{") and f'route="{route}"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_the_embedded_default_migrates_itself_on_serve(tmp_path: Path) -> None:
+    env = {"NOTESTACK_DATA_DIR": str(tmp_path / "data"), "NOTESTACK_LOG_LEVEL": "WARNING"}
+    with running_server(env, tmp_path) as server:  # no `notestack migrate` beforehand
+        _login(server.url)
+    database = tmp_path / "data" / "notestack.db"
+    assert database.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_database_behind_on_migrations_gets_503_not_500(
+    tmp_path: Path, postgres_address: tuple[str, int]
+) -> None:
+    from tests.support.postgres import fresh_database
+
+    with fresh_database(*postgres_address) as url:
+        env = {
+            "NOTESTACK_DATA_DIR": str(tmp_path / "data"),
+            "NOTESTACK_DATABASE_URL": url,
+            "NOTESTACK_SECRET_KEY": "unmigrated-database-test-key-5c4b3a2918f7e6d5",
+            "NOTESTACK_LOG_LEVEL": "WARNING",
+        }
+        with running_server(env, tmp_path, wait=False) as server:
+            ready = httpx.get(f"{server.url}/readyz", timeout=10)
+            assert ready.status_code == 503
+            assert ready.json()["status"] == "migrations pending"
+            signup = httpx.post(f"{server.url}/api/v1/auth/register", json=new_credentials())
+            assert signup.status_code == 503
+            assert "notestack migrate" in signup.json()["message"]
+            migrate(env)
+            time.sleep(1.2)  # the server looks again at most once a second
+            assert httpx.get(f"{server.url}/readyz", timeout=10).status_code == 200
+            again = httpx.post(f"{server.url}/api/v1/auth/register", json=new_credentials())
+            assert again.status_code == 201
+        assert '"status": 500' not in server.log()
+
+
+def test_a_refused_secret_key_is_never_echoed(tmp_path: Path) -> None:
+    secret = "WeakKeyThatMustNotLeak"
+    env = {
+        **os.environ,
+        "NOTESTACK_ENVIRONMENT": "production",
+        "NOTESTACK_SECRET_KEY": secret,
+        "NOTESTACK_DATA_DIR": str(tmp_path),
+    }
+    for args in (["migrate"], ["serve", "--port", "1"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "notestack.cli", *args], env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 2
+        assert "too weak" in result.stderr and "NOTESTACK_COOKIE_SECURE" in result.stderr
+        for part in (secret, secret[:8], secret[-8:]):
+            assert part not in result.stderr + result.stdout

@@ -21,11 +21,6 @@ def delete_url(note_id: str) -> str:
     return f"{NOTES}/{note_id}/delete"
 
 
-@pytest.fixture
-async def account(client: httpx.AsyncClient) -> Account:
-    return await signup(client)
-
-
 async def test_create_returns_full_note_with_defaults_and_etag(
     client: httpx.AsyncClient, account: Account
 ) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from notestack.core.database import prepare_sqlite_file
 from notestack.core.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
@@ -22,6 +23,5 @@ def alembic_config(settings: Settings) -> Config:
 
 
 def upgrade_to_head(settings: Settings) -> None:
-    if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_sqlite_file(settings.database_url)
     command.upgrade(alembic_config(settings), "head")
