@@ -22,6 +22,7 @@ from notestack.core.database import Database
 from notestack.core.effects import CommitEffects
 from notestack.core.errors import install_error_handlers
 from notestack.core.logging import configure_logging
+from notestack.core.methods import MethodGuard
 from notestack.core.middleware import (
     BodySizeLimitMiddleware,
     CrossOriginWriteGuard,
@@ -29,6 +30,7 @@ from notestack.core.middleware import (
     RequestContextMiddleware,
     TrailingSlashMiddleware,
 )
+from notestack.core.openapi import complete_responses
 from notestack.core.reads import ReadPath
 from notestack.core.replicas import ReplicaSet
 from notestack.core.schema_state import SchemaGate, SchemaState
@@ -132,6 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cookie_name=settings.cookie_name,
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Inside CORS (which answers preflight OPTIONS first), outside everything that routes.
+    app.add_middleware(MethodGuard, document=lambda: app.openapi())
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -156,6 +160,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hsts=settings.cookie_secure or settings.environment == "production",
     )
     mount_frontend(app, settings)
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = complete_responses(generate_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

@@ -17,14 +17,14 @@ from notestack.auth.dependencies import (
 from notestack.auth.schemas import (
     LoginEnvelope,
     LoginIn,
-    MessageEnvelope,
     RegisterIn,
     UserEnvelope,
     user_json,
 )
 from notestack.core.api import API_PREFIX
 from notestack.core.deps import PrimaryReadSessionDep, SettingsDep, WriteSessionDep
-from notestack.core.responses import envelope, json_response
+from notestack.core.openapi import error_responses
+from notestack.core.responses import MessageEnvelope, envelope, json_response
 from notestack.core.settings import Settings
 
 public_router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
@@ -34,19 +34,12 @@ protected_router = APIRouter(
     dependencies=[Depends(get_identity), *DOCUMENTED_SECURITY],
 )
 
-_ERRORS = {
-    400: {"description": "Malformed request"},
-    401: {"description": "Not signed in, or the token is invalid, expired or revoked"},
-    409: {"description": "Email or username already registered"},
-    422: {"description": "Invalid input, with field errors"},
-}
-
 
 @public_router.post(
     "/register",
     status_code=201,
     response_model=UserEnvelope,
-    responses={k: _ERRORS[k] for k in (400, 409, 422)},
+    responses=error_responses(409),
     summary="Create an account",
 )
 async def register(
@@ -63,7 +56,7 @@ async def register(
 @public_router.post(
     "/login",
     response_model=LoginEnvelope,
-    responses={k: _ERRORS[k] for k in (400, 401, 422)},
+    responses=error_responses(401),
     summary="Sign in: returns a token and sets the AccessToken cookie",
 )
 async def login(
@@ -85,7 +78,6 @@ async def login(
 @protected_router.get(
     "/profile",
     response_model=UserEnvelope,
-    responses={401: _ERRORS[401]},
     summary="The signed-in account",
 )
 async def profile(identity: CurrentIdentity, session: PrimaryReadSessionDep) -> Response:
@@ -96,7 +88,6 @@ async def profile(identity: CurrentIdentity, session: PrimaryReadSessionDep) -> 
 @protected_router.post(
     "/logout",
     response_model=MessageEnvelope,
-    responses={401: _ERRORS[401]},
     summary="Sign out: the token is refused from now on, on every instance",
 )
 async def logout(

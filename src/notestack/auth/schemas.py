@@ -99,8 +99,3 @@ class UserEnvelope(BaseModel):
 
 class LoginEnvelope(UserEnvelope):
     token: str
-
-
-class MessageEnvelope(BaseModel):
-    success: bool = True
-    message: str

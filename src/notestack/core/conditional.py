@@ -27,6 +27,9 @@ def none_match(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
+# What If-Match may hold: "*" or a list of (weak or strong) version tags; empty counts as
+# absent.
+IF_MATCH_PATTERN = r'^[ \t]*(\*|(W/)?"?[0-9]+"?([ \t]*,[ \t]*(W/)?"?[0-9]+"?)*)?[ \t]*$'
 MAX_VERSION = 2**31 - 1
 _VERSION_DIGITS = len(str(MAX_VERSION))
 

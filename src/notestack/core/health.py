@@ -25,7 +25,11 @@ async def healthz() -> Response:
     return json_response({"status": "ok"})
 
 
-@router.get("/readyz", summary="The process should receive traffic (503 when not)")
+@router.get(
+    "/readyz",
+    summary="The process should receive traffic (503 when not)",
+    responses={503: {"description": "Not ready: draining, database down, migrations pending"}},
+)
 async def readyz(request: Request) -> Response:
     state = request.app.state
     checks: dict[str, Any] = {"database": await _check_database(request)}

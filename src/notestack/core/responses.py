@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
 from starlette.responses import Response
 
 JSON_MEDIA_TYPE = "application/json"
@@ -26,3 +27,10 @@ def json_response(
 ) -> Response:
     content = body if isinstance(body, bytes) else dumps(body)
     return Response(content, status_code=status_code, headers=headers, media_type=JSON_MEDIA_TYPE)
+
+
+class MessageEnvelope(BaseModel):
+    """A success that carries nothing but its message."""
+
+    success: bool = True
+    message: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 
 def storable(value: str) -> str:
@@ -19,4 +19,9 @@ def storable(value: str) -> str:
     return value
 
 
-StoredText = Annotated[str, AfterValidator(storable)]
+# The JSON Schema of such text says what it may not contain (NUL; lone surrogates cannot be
+# valid JSON strings anyway), so generated clients and fuzzers know.
+NO_NUL_PATTERN = r"^[^\x00]*$"
+StoredText = Annotated[
+    str, AfterValidator(storable), Field(json_schema_extra={"pattern": NO_NUL_PATTERN})
+]

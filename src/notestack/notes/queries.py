@@ -24,6 +24,7 @@ from notestack.notes.repository import ListFilter
 PAGE_SIZE_MAX = 100
 SEARCH_MAX = 200
 CURSOR_MAX = 512
+CURSOR_PATTERN = r"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)?$"  # empty: the first page
 
 
 def _ascii_whole_number(value: Any) -> Any:
@@ -34,6 +35,9 @@ def _ascii_whole_number(value: Any) -> Any:
     return value
 
 
+PageSize = Annotated[int, Field(ge=1, le=PAGE_SIZE_MAX)]
+
+
 class ListQuery(BaseModel):
     """``GET /api/v1/note`` query parameters. Unknown names are ignored; a repeated name
     counts with its last value (as for every other query parameter of the API)."""
@@ -41,13 +45,18 @@ class ListQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     limit: Annotated[
-        int | None,
+        PageSize | None,
         BeforeValidator(_ascii_whole_number),
-        Field(ge=1, le=PAGE_SIZE_MAX, description="Page size, 1-100 (none: up to 1,000 notes)"),
+        Field(description="Page size, 1-100 (none: up to 1,000 notes)"),
     ] = None
     cursor: Annotated[
         str | None,
-        Field(max_length=CURSOR_MAX, description="nextCursor of the previous page, unchanged"),
+        Field(
+            max_length=CURSOR_MAX,
+            description="nextCursor of the previous page, unchanged (signed by the server: "
+            "any other value is a 400)",
+            json_schema_extra={"pattern": CURSOR_PATTERN},
+        ),
     ] = None
     status: Annotated[NoteStatus | None, Field(description="Only notes with this status")] = None
     priority: Annotated[NotePriority | None, Field(description="Only notes with this priority")] = (

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from starlette.responses import Response
@@ -13,11 +13,17 @@ from notestack.auth.dependencies import (
     get_identity,
 )
 from notestack.core.api import API_PREFIX
-from notestack.core.conditional import body_etag, expected_versions, version_etag
+from notestack.core.conditional import (
+    IF_MATCH_PATTERN,
+    body_etag,
+    expected_versions,
+    version_etag,
+)
 from notestack.core.database import ReadSession
 from notestack.core.deps import ReadPathDep, WriteSessionDep
+from notestack.core.openapi import error_responses
 from notestack.core.reads import read_response
-from notestack.core.responses import dumps, envelope, json_response
+from notestack.core.responses import MessageEnvelope, dumps, envelope, json_response
 from notestack.notes import service
 from notestack.notes.cursor import CursorCodec
 from notestack.notes.queries import (
@@ -27,6 +33,7 @@ from notestack.notes.queries import (
     parse_list_query,
 )
 from notestack.notes.schemas import (
+    ConflictEnvelope,
     NoteCreate,
     NoteEnvelope,
     NoteListEnvelope,
@@ -48,14 +55,20 @@ write_router = APIRouter(
     dependencies=[Depends(get_identity), *DOCUMENTED_SECURITY],
 )
 
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such note among the caller's notes"}
-}
-_PRECONDITION: dict[int | str, dict[str, Any]] = {
-    412: {"description": "If-Match does not match the note's current version"}
-}
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
-IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
+_NOT_FOUND = error_responses(404)
+_PRECONDITION = error_responses(412, model=ConflictEnvelope)
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The version the change is based on, as its ETag ("3"); * for any',
+        json_schema_extra={"pattern": IF_MATCH_PATTERN},
+    ),
+]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(alias="If-None-Match", description="The ETag of the copy held: 304 if current"),
+]
 
 
 async def _list_query(request: Request) -> ListQuery:
@@ -165,6 +178,7 @@ async def edit_note(
 
 @write_router.delete(
     "/{note_id}/delete",
+    response_model=MessageEnvelope,
     responses={**_NOT_FOUND, **_PRECONDITION},
     summary="Delete a note",
 )

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from notestack.core.openapi import FieldError, drop_null_from_optional
 from notestack.core.text import StoredText
 from notestack.notes.models import DESCRIPTION_MAX, TITLE_MAX, NotePriority, NoteStatus
 
@@ -20,6 +21,10 @@ def _strip_server_fields(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: v for k, v in value.items() if k not in SERVER_MANAGED_FIELDS}
     return value
+
+
+# Some character that is neither a space nor NUL: what a title needs (trimming does the rest).
+TITLE_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
 def _trim(value: Any) -> Any:
@@ -39,8 +44,8 @@ class NoteCreate(BaseModel):
     title: StoredText = Field(
         min_length=1,
         max_length=TITLE_MAX,
-        pattern=r"\S",
         description="1-200 characters, trimmed (not only spaces)",
+        json_schema_extra={"pattern": TITLE_PATTERN},
     )
     description: StoredText = Field(default="", max_length=DESCRIPTION_MAX)
     status: NoteStatus = NoteStatus.PENDING
@@ -55,7 +60,10 @@ class NoteUpdate(BaseModel):
     (titles are never empty): the original web client's edit dialog sends a blank title when
     only the status or the priority changed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=lambda schema: _update_schema(schema),
+    )
 
     title: StoredText | None = Field(
         default=None,
@@ -91,6 +99,12 @@ class NoteUpdate(BaseModel):
         return changes
 
 
+def _update_schema(schema: dict[str, Any]) -> None:
+    """Fields may be left out, never null, and at least one must be given."""
+    drop_null_from_optional(schema)
+    schema["minProperties"] = 1
+
+
 class NoteOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -108,6 +122,15 @@ class NoteOut(BaseModel):
 class NoteEnvelope(BaseModel):
     success: bool = True
     message: str
+    note: NoteOut
+
+
+class ConflictEnvelope(BaseModel):
+    """A 412: the error, and the note as it is now (to merge with, or to show)."""
+
+    success: bool = False
+    message: str
+    errors: list[FieldError]
     note: NoteOut
 
 
