@@ -259,3 +259,42 @@ def test_a_refused_secret_key_is_never_echoed(tmp_path: Path) -> None:
         assert "too weak" in result.stderr and "NOTESTACK_COOKIE_SECURE" in result.stderr
         for part in (secret, secret[:8], secret[-8:]):
             assert part not in result.stderr + result.stdout
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_a_login_flood_keeps_worker_memory_bounded(tmp_path: Path) -> None:
+    """50 concurrent wrong passwords (throttles lifted, so each one is hashed): at most a few
+    argon2 hashes (46 MiB each) run at once. Unbounded, the worker grew by ~550 MiB."""
+    env = {
+        "NOTESTACK_DATA_DIR": str(tmp_path / "data"),
+        "NOTESTACK_LOG_LEVEL": "WARNING",
+        "NOTESTACK_THROTTLE_LOGIN_IP": "1000000/minute",
+        "NOTESTACK_THROTTLE_LOGIN_ACCOUNT": "1000000/minute",
+        "NOTESTACK_PASSWORD_HASH_CONCURRENCY": "2",
+    }
+    with running_server(env, tmp_path, workers=1) as server:
+        children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+        worker = int(children.read_text().split()[0])
+        body = {"email": "nobody@example.com", "password": "wrong-guess-0"}
+        assert httpx.post(f"{server.url}/api/v1/auth/login", json=body).status_code == 401
+        idle, peak = _rss_mib(worker), 0.0
+
+        def attempt(i: int) -> int:
+            guess = {"email": f"victim{i % 5}@example.com", "password": f"wrong-guess-{i}"}
+            with httpx.Client(timeout=120) as http:
+                return http.post(f"{server.url}/api/v1/auth/login", json=guess).status_code
+
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            futures = [pool.submit(attempt, i) for i in range(50)]
+            while not all(f.done() for f in futures):
+                peak = max(peak, _rss_mib(worker))
+                time.sleep(0.01)
+        assert [f.result() for f in futures] == [401] * 50
+        print(f"LOGIN-FLOOD: worker RSS idle {idle:.0f} MiB, peak {peak:.0f} MiB")
+        assert peak - idle < 200, f"grew {peak - idle:.0f} MiB under 50 concurrent logins"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grp
 import ipaddress
+import math
 import os
 import pwd
 import shutil
@@ -32,8 +33,8 @@ class NginxConfig:
     static_root: Path = DEFAULT_STATIC_ROOT  # the SPA build: <root>/assets/...
     trusted_proxies: tuple[str, ...] = ()  # CIDRs allowed to set X-Forwarded-For
     worker_processes: str = "auto"
-    auth_rate: str = "20r/s"
-    auth_burst: int = 40
+    auth_rate: str = "30r/m"
+    auth_burst: int = 10
     max_fails: int = 1
     fail_timeout: str = "5s"
     upstream_keepalive_timeout: str = "4s"
@@ -77,6 +78,13 @@ def _real_ip_block(trusted: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
+def _seconds_per_request(rate: str) -> int:
+    """The wait nginx's 429 advises: how long the zone takes to let one more request in."""
+    count, _, unit = rate.partition("r/")
+    per_second = float(count) / (60.0 if unit == "m" else 1.0)
+    return max(1, math.ceil(1 / per_second))
+
+
 def render(cfg: NginxConfig) -> str:
     if not cfg.upstreams:
         raise StackError("nginx needs at least one upstream")
@@ -94,6 +102,7 @@ def render(cfg: NginxConfig) -> str:
         "real_ip": _real_ip_block(cfg.trusted_proxies),
         "auth_rate": cfg.auth_rate,
         "auth_burst": str(cfg.auth_burst),
+        "auth_retry_after": str(_seconds_per_request(cfg.auth_rate)),
         "upstream_servers": servers,
         "upstream_keepalive_timeout": cfg.upstream_keepalive_timeout,
         "listen": cfg.listen,

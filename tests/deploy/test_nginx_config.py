@@ -56,8 +56,9 @@ def test_stack_config_passes_nginx_t(tmp_path: Path) -> None:
         "gzip_static on;",
         "immutable",
         "client_max_body_size 1m;",
-        "limit_req zone=notestack_auth burst=40 nodelay;",
-        "rate=20r/s",
+        "limit_req zone=notestack_auth burst=10 nodelay;",
+        "rate=30r/m",
+        "location ~ ^/api/v1/auth/(login|register)/?$",
     ):
         assert needle in text, needle
     assert "non_idempotent" not in text.replace("(non_idempotent stays off)", "")
@@ -262,3 +263,8 @@ def test_body_limit(client: httpx.Client) -> None:
 def test_auth_rate_limit(client: httpx.Client) -> None:
     statuses = [client.post("/api/v1/auth/login", json={}).status_code for _ in range(20)]
     assert 429 in statuses and statuses[0] != 429
+    refused = client.post("/api/v1/auth/register", json={})
+    assert refused.status_code == 429
+    assert refused.json()["success"] is False and int(refused.headers["retry-after"]) >= 1
+    # Reading the profile is not signing in: never braked by this zone.
+    assert all(client.get("/api/v1/auth/profile").status_code != 429 for _ in range(20))
