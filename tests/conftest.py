@@ -12,6 +12,7 @@ from notestack.app import create_app
 from notestack.core.settings import Settings
 from notestack.migrations.runner import upgrade_to_head
 from tests.support.api import Account, signup
+from tests.support.conformance import conforming_client
 from tests.support.postgres import fresh_database, postgres_server
 
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -78,8 +79,7 @@ async def app(backend: Backend) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with conforming_client(app) as http:
         yield http
 
 

@@ -18,6 +18,7 @@ from notestack.app import create_app, shutdown
 from notestack.core.cache import Cache
 from tests.conftest import Backend
 from tests.support.api import Account, create_note, signup
+from tests.support.conformance import conforming_client
 from tests.support.redis import RedisServer, redis_server
 
 NOTES = "/api/v1/note"
@@ -41,8 +42,7 @@ async def cached_app(
 
 @pytest.fixture
 async def http(cached_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=cached_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with conforming_client(cached_app) as client:
         yield client
 
 

@@ -17,6 +17,7 @@ from notestack.core.effects import CommitEffects
 from notestack.notes.models import Note
 from tests.conftest import Backend
 from tests.support.api import Account, create_note, signup
+from tests.support.conformance import conforming_client
 from tests.support.redis import RedisServer, redis_server
 
 NOTES = "/api/v1/note"
@@ -37,8 +38,7 @@ async def cached_app(backend: Backend, redis_srv: RedisServer) -> AsyncIterator[
 
 @pytest.fixture
 async def http(cached_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=cached_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with conforming_client(cached_app) as client:
         yield client
 
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from notestack.app import create_app, shutdown
 from tests.conftest import Backend
 from tests.support.api import new_credentials
+from tests.support.conformance import conforming_client
 
 METRICS_TOKEN = "metrics-token-for-tests-0123456789abcdef"
 
@@ -25,8 +26,7 @@ async def _production_app(backend: Backend, **overrides: object) -> FastAPI:
 @pytest.fixture
 async def prod(backend: Backend) -> AsyncIterator[httpx.AsyncClient]:
     app = await _production_app(backend, metrics_token=METRICS_TOKEN)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+    async with conforming_client(app, "https://testserver") as client:
         yield client
     await shutdown(app)
 

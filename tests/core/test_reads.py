@@ -16,6 +16,7 @@ from notestack.core.errors import Unauthorized
 from notestack.core.reads import ReadPath
 from tests.conftest import Backend
 from tests.support.api import create_note, signup
+from tests.support.conformance import conforming_client
 from tests.support.redis import RedisServer, redis_server
 
 NOTES = "/api/v1/note"
@@ -38,7 +39,7 @@ async def small_cache_app(backend: Backend, redis_srv: RedisServer) -> AsyncIter
 
 
 def _client(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    return conforming_client(app)
 
 
 async def test_hit_miss_and_bypass(small_cache_app: FastAPI, redis_srv: RedisServer) -> None:

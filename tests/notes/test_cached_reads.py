@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from notestack.app import create_app, shutdown
 from tests.conftest import Backend
 from tests.support.api import Account, create_note, signup
+from tests.support.conformance import conforming_client
 from tests.support.redis import RedisServer, redis_server
 
 NOTES = "/api/v1/note"
@@ -78,7 +79,7 @@ async def apps(backend: Backend, redis_srv: RedisServer) -> AsyncIterator[tuple[
 
 
 def _client(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    return conforming_client(app)
 
 
 def _answer(response: httpx.Response) -> tuple[int, bytes, str | None]:

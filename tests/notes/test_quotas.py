@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from notestack.app import create_app, shutdown
 from tests.conftest import Backend
 from tests.support.api import Account, signup
+from tests.support.conformance import conforming_client
 
 NOTES = "/api/v1/note"
 CREATE = f"{NOTES}/create"
@@ -31,8 +32,7 @@ async def small_quota_app(backend: Backend) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 async def http(small_quota_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=small_quota_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with conforming_client(small_quota_app) as client:
         yield client
 
 
@@ -82,8 +82,7 @@ async def test_concurrent_creates_cannot_pass_the_quota(http: httpx.AsyncClient)
 async def test_a_list_response_is_bounded_in_bytes_and_pages_on(backend: Backend) -> None:
     app = create_app(backend.settings.model_copy(update={"max_list_bytes": 64 * 1024}))
     try:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        async with conforming_client(app) as http:
             account = await signup(http)
             ids = set()
             for i in range(8):
