@@ -9,7 +9,8 @@ NPM ?= npm
 FRONTEND_DIR := frontend
 FRONTEND_STAMP := $(FRONTEND_DIR)/node_modules/.stamp-npm-ci
 FRONTEND_SOURCES := $(shell find $(FRONTEND_DIR)/src $(FRONTEND_DIR)/scripts -type f 2>/dev/null) \
-	$(wildcard $(FRONTEND_DIR)/index.html $(FRONTEND_DIR)/vite.config.ts $(FRONTEND_DIR)/tsconfig.json)
+	$(wildcard $(FRONTEND_DIR)/index.html $(FRONTEND_DIR)/vite.config.ts $(FRONTEND_DIR)/tsconfig.json \
+		$(FRONTEND_DIR)/openapi.json)
 FRONTEND_INDEX := $(FRONTEND_DIR)/dist/index.html
 
 .PHONY: frontend-install frontend-build frontend-check frontend-lint frontend-typecheck \
