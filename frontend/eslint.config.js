@@ -12,6 +12,8 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
+      // `{ node, ...props }`: dropping a prop by destructuring is how one leaves it out.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['../*', './../*'], message: 'Use the @/ alias for parent imports.' }] },

@@ -23,6 +23,8 @@ export default defineConfig({
     sourcemap: false,
     target: 'es2022',
     modulePreload: { polyfill: false },
+    // dist/.vite/manifest.json: scripts/postbuild.mjs measures each route's first load from it.
+    manifest: true,
   },
   test: {
     environment: 'happy-dom',

@@ -1,39 +1,32 @@
-import { QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
 import { Toaster } from '@/components/ui/toaster';
-import { signInUrl } from '@/config/paths';
 import { getProfile } from '@/features/auth/api/get-profile';
-import { clearNotesValidators } from '@/features/notes/api/get-notes';
-import { usePendingOpsStore } from '@/features/notes/stores/pending-ops-store';
-import { setUnauthorizedHandler } from '@/lib/api-client';
+import { noteQueryOptions } from '@/features/notes/api/get-note';
+import { notesQueryOptions } from '@/features/notes/api/get-notes';
+import { filtersFromSearchParams } from '@/features/notes/lib/filters';
 import { createQueryClient, installFocusListeners } from '@/lib/query-client';
 import { useSessionStore } from '@/stores/session-store';
 import { toast } from '@/stores/toast-store';
 
-interface AppProviderProps {
-  children: ReactNode;
-  navigate: (to: string) => void;
+/**
+ * Start the data the first page needs beside the profile check, not after it: with a valid
+ * cookie both answer in one round trip; without one the prefetch's 401 is simply dropped.
+ */
+function prefetchFirstPage(queryClient: QueryClient, { pathname, search }: Location): void {
+  const note = /^\/notes\/([^/]+)$/.exec(pathname);
+  if (note?.[1]) {
+    void queryClient.prefetchQuery(noteQueryOptions(decodeURIComponent(note[1])));
+  } else if (pathname === '/' || pathname === '/notes') {
+    void queryClient.prefetchInfiniteQuery(notesQueryOptions(filtersFromSearchParams(new URLSearchParams(search))));
+  }
 }
 
-export function AppProvider({ children, navigate }: AppProviderProps) {
+export function AppProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(createQueryClient);
 
   useEffect(() => {
     installFocusListeners();
-    // Every 401 from the API, wherever it happens, ends up here.
-    setUnauthorizedHandler(() => {
-      const wasSignedIn = useSessionStore.getState().status === 'authenticated';
-      useSessionStore.getState().clear();
-      usePendingOpsStore.getState().clear();
-      clearNotesValidators();
-      queryClient.clear();
-      const here = `${window.location.pathname}${window.location.search}`;
-      if (wasSignedIn) toast.info('Your session has ended. Please sign in again.');
-      if (!window.location.pathname.startsWith('/sign-')) navigate(signInUrl(here));
-    });
-  }, [navigate, queryClient]);
-
-  useEffect(() => {
     const controller = new AbortController();
     getProfile(controller.signal)
       .then((user) => {
@@ -43,12 +36,11 @@ export function AppProvider({ children, navigate }: AppProviderProps) {
       .catch((error: unknown) => {
         if (controller.signal.aborted) return;
         useSessionStore.getState().clear();
-        toast.error(
-          `Could not check your session (${error instanceof Error ? error.message : 'unknown error'}).`,
-        );
+        toast.error(`Could not check your session (${error instanceof Error ? error.message : 'unknown error'}).`);
       });
+    prefetchFirstPage(queryClient, window.location);
     return () => controller.abort();
-  }, []);
+  }, [queryClient]);
 
   return (
     <QueryClientProvider client={queryClient}>

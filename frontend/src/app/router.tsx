@@ -1,22 +1,51 @@
-import { createBrowserRouter } from 'react-router';
+import { lazy, Suspense, type ComponentType } from 'react';
+import { Route, Routes } from 'react-router';
 import { AppLayout } from '@/app/routes/app-layout';
-import { DashboardRoute } from '@/app/routes/dashboard';
 import { NotFoundRoute } from '@/app/routes/not-found';
-import { SignInRoute } from '@/app/routes/sign-in';
-import { SignUpRoute } from '@/app/routes/sign-up';
+import { useUnauthorizedHandler } from '@/app/session';
+import { FullPageLoading } from '@/components/ui/spinner';
 import { paths } from '@/config/paths';
 
-export function createRouter() {
-  return createBrowserRouter([
-    { path: paths.signIn, element: <SignInRoute /> },
-    { path: paths.signUp, element: <SignUpRoute /> },
-    {
-      element: <AppLayout />,
-      children: [
-        { index: true, element: <DashboardRoute /> },
-        { path: 'notes', element: <DashboardRoute /> },
-      ],
-    },
-    { path: '*', element: <NotFoundRoute /> },
-  ]);
+/** A route whose code is loaded on demand, and can be asked for ahead of time. */
+function lazyRoute(load: () => Promise<{ default: ComponentType }>) {
+  return { Component: lazy(load), preload: load };
+}
+
+const routes = {
+  dashboard: lazyRoute(() => import('@/app/routes/dashboard')),
+  note: lazyRoute(() => import('@/app/routes/note')),
+  signIn: lazyRoute(() => import('@/app/routes/sign-in')),
+  signUp: lazyRoute(() => import('@/app/routes/sign-up')),
+};
+
+/** Start loading the first page's code at once, beside the session check. */
+function preloadFor(pathname: string): void {
+  if (pathname === paths.signIn) void routes.signIn.preload();
+  else if (pathname === paths.signUp) void routes.signUp.preload();
+  else if (pathname.startsWith(`${paths.notes}/`)) void routes.note.preload();
+  else void routes.dashboard.preload();
+}
+preloadFor(window.location.pathname);
+
+const Dashboard = routes.dashboard.Component;
+const Note = routes.note.Component;
+const SignIn = routes.signIn.Component;
+const SignUp = routes.signUp.Component;
+
+export function AppRoutes() {
+  useUnauthorizedHandler();
+  return (
+    <Suspense fallback={<FullPageLoading />}>
+      <Routes>
+        <Route path={paths.signIn} element={<SignIn />} />
+        <Route path={paths.signUp} element={<SignUp />} />
+        <Route element={<AppLayout />}>
+          <Route index element={<Dashboard />} />
+          <Route path={paths.notes} element={<Dashboard />} />
+          <Route path={paths.note} element={<Note />} />
+        </Route>
+        <Route path="*" element={<NotFoundRoute />} />
+      </Routes>
+    </Suspense>
+  );
 }

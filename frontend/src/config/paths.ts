@@ -4,7 +4,13 @@ export const paths = {
   home: '/',
   signIn: '/sign-in',
   signUp: '/sign-up',
+  notes: '/notes',
+  note: '/notes/:noteId',
 } as const;
+
+export function noteUrl(noteId: string): string {
+  return `/notes/${encodeURIComponent(noteId)}`;
+}
 
 /** Only same-site, absolute paths may be used as a post-sign-in destination. */
 export function safeRedirectTarget(value: string | null | undefined): string {

@@ -1,49 +1,87 @@
 import { create } from 'zustand';
 
 export type ToastTone = 'info' | 'success' | 'error';
+/** Why a toast went away: its time ran out, its action or × was pressed, or newer ones pushed it out. */
+export type ToastCloseReason = 'timeout' | 'action' | 'dismiss' | 'evicted';
 
 export interface ToastAction {
   label: string;
   onClick: () => void;
 }
 
-export interface Toast {
+export interface ToastOptions {
+  tone?: ToastTone;
+  action?: ToastAction;
+  durationMs?: number;
+  /** Put the keyboard focus on the action at once (it pauses the timer while there). */
+  focusAction?: boolean;
+  /** `hadFocus`: the keyboard focus was inside the toast, so the caller should move it on. */
+  onClose?: (reason: ToastCloseReason, hadFocus: boolean) => void;
+}
+
+export interface Toast extends Required<Pick<ToastOptions, 'tone' | 'durationMs'>> {
   id: number;
   message: string;
-  tone: ToastTone;
   action?: ToastAction;
-  durationMs: number;
+  focusAction: boolean;
+  onClose?: ToastOptions['onClose'];
 }
+
+const MAX_TOASTS = 4;
 
 interface ToastState {
   toasts: Toast[];
-  push: (toast: Omit<Toast, 'id' | 'durationMs' | 'tone'> & Partial<Toast>) => number;
-  dismiss: (id: number) => void;
+  push: (message: string, options?: ToastOptions) => number;
+  close: (id: number, reason: ToastCloseReason) => void;
 }
 
 let nextId = 1;
 
-export const useToastStore = create<ToastState>()((set) => ({
+function focusIsIn(id: number): boolean {
+  const active = typeof document === 'undefined' ? null : document.activeElement;
+  return Boolean(active?.closest(`[data-toast-id="${id}"]`));
+}
+
+export const useToastStore = create<ToastState>()((set, get) => ({
   toasts: [],
-  push: (input) => {
+  push: (message, options = {}) => {
     const toast: Toast = {
       id: nextId++,
-      message: input.message,
-      tone: input.tone ?? 'info',
-      action: input.action,
-      durationMs: input.durationMs ?? 6000,
+      message,
+      tone: options.tone ?? 'info',
+      action: options.action,
+      durationMs: options.durationMs ?? 6000,
+      focusAction: options.focusAction ?? false,
+      onClose: options.onClose,
     };
-    set((state) => ({ toasts: [...state.toasts, toast].slice(-4) }));
+    const toasts = [...get().toasts, toast];
+    const evicted = toasts.slice(0, Math.max(0, toasts.length - MAX_TOASTS));
+    set({ toasts: toasts.slice(-MAX_TOASTS) });
+    for (const old of evicted) old.onClose?.('evicted', false);
     return toast.id;
   },
-  dismiss: (id) => set((state) => ({ toasts: state.toasts.filter((t) => t.id !== id) })),
+  close: (id, reason) => {
+    const toast = get().toasts.find((t) => t.id === id);
+    if (!toast) return;
+    // Told while the toast is still on screen, so the caller can move the focus out of it first.
+    toast.onClose?.(reason, focusIsIn(id));
+    set((state) => ({ toasts: state.toasts.filter((t) => t.id !== id) }));
+  },
 }));
 
 export const toast = {
-  info: (message: string, action?: ToastAction, durationMs?: number) =>
-    useToastStore.getState().push({ message, tone: 'info', action, durationMs }),
-  success: (message: string) => useToastStore.getState().push({ message, tone: 'success' }),
-  error: (message: string, action?: ToastAction) =>
-    useToastStore.getState().push({ message, tone: 'error', action, durationMs: 8000 }),
-  dismiss: (id: number) => useToastStore.getState().dismiss(id),
+  info: (message: string, options?: Omit<ToastOptions, 'tone'>) =>
+    useToastStore.getState().push(message, { ...options, tone: 'info' }),
+  success: (message: string) => useToastStore.getState().push(message, { tone: 'success' }),
+  error: (message: string, options?: Omit<ToastOptions, 'tone'>) =>
+    useToastStore.getState().push(message, { durationMs: 8000, ...options, tone: 'error' }),
+  dismiss: (id: number) => useToastStore.getState().close(id, 'dismiss'),
+  /** Press the action of the newest toast that has one labelled `label` (the undo shortcut). */
+  act: (label: string): boolean => {
+    const target = [...useToastStore.getState().toasts].reverse().find((t) => t.action?.label === label);
+    if (!target?.action) return false;
+    target.action.onClick();
+    useToastStore.getState().close(target.id, 'action');
+    return true;
+  },
 };

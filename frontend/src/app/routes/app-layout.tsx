@@ -1,45 +1,25 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
+import { Suspense, useState } from 'react';
+import { Link, Navigate, Outlet, useLocation } from 'react-router';
+import { useSignOut } from '@/app/session';
 import { FullPageLoading } from '@/components/ui/spinner';
 import { paths, signInUrl } from '@/config/paths';
-import { logout } from '@/features/auth/api/logout';
-import { clearNotesValidators } from '@/features/notes/api/get-notes';
-import { flushDeletes } from '@/features/notes/lib/delete-scheduler';
-import { usePendingOpsStore } from '@/features/notes/stores/pending-ops-store';
-import { errorMessage } from '@/lib/api-client';
+import { useFlushDeletesOnLeave } from '@/features/notes/api/delete-note';
 import { useSessionStore } from '@/stores/session-store';
-import { toast } from '@/stores/toast-store';
 
 /** Signed-in pages: a signed-out person is sent to sign in, then brought back here. */
 export function AppLayout() {
-  const { status, user, clear } = useSessionStore();
+  const { status, user, ended } = useSessionStore();
   const location = useLocation();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const signOut = useSignOut();
   const [signingOut, setSigningOut] = useState(false);
+  useFlushDeletesOnLeave();
 
   if (status === 'unknown') return <FullPageLoading label="Checking your session…" />;
   if (status === 'anonymous') {
-    return <Navigate to={signInUrl(`${location.pathname}${location.search}`)} replace />;
+    // Someone who just signed out is not "continuing to that page".
+    const to = ended === 'signed-out' ? paths.signIn : signInUrl(`${location.pathname}${location.search}`);
+    return <Navigate to={to} replace />;
   }
-
-  const signOut = async () => {
-    setSigningOut(true);
-    try {
-      await flushDeletes();
-      await logout();
-    } catch (error) {
-      toast.error(`Signing out did not reach the server: ${errorMessage(error)}`);
-    } finally {
-      usePendingOpsStore.getState().clear();
-      clearNotesValidators();
-      queryClient.clear();
-      clear();
-      setSigningOut(false);
-      navigate(paths.signIn, { replace: true });
-    }
-  };
 
   return (
     <div className="app-shell">
@@ -47,21 +27,31 @@ export function AppLayout() {
         Skip to content
       </a>
       <header className="app-header">
-        <a className="brand" href={paths.home}>
+        <Link className="brand" to={paths.home}>
           NoteStack
-        </a>
+        </Link>
         <div className="app-header-user">
           <span className="muted">
             <span className="visually-hidden">Signed in as </span>
             {user?.username}
           </span>
-          <button type="button" className="btn btn-ghost" onClick={() => void signOut()} disabled={signingOut}>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            disabled={signingOut}
+            onClick={() => {
+              setSigningOut(true);
+              void signOut();
+            }}
+          >
             Sign out
           </button>
         </div>
       </header>
       <main id="main" className="app-main" tabIndex={-1}>
-        <Outlet />
+        <Suspense fallback={<FullPageLoading />}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );

@@ -1,10 +1,10 @@
-import { NotesBoard } from '@/features/notes/components/notes-board';
+import { NotesPage } from '@/features/notes/components/notes-page';
 
-export function DashboardRoute() {
+export default function DashboardRoute() {
   return (
     <>
       <title>Your notes · NoteStack</title>
-      <NotesBoard />
+      <NotesPage />
     </>
   );
 }

@@ -35,7 +35,10 @@ export function Dialog({ title, onClose, children, description, role }: DialogPr
     return () => {
       if (dialog?.open) dialog.close();
       if (previous && previous.isConnected) previous.focus();
-      else document.querySelector<HTMLElement>('main')?.focus();
+      else if (!document.activeElement || document.activeElement === document.body) {
+        // What opened it is gone (a card that was deleted): never leave the focus on the body.
+        document.querySelector<HTMLElement>('main')?.focus();
+      }
     };
   }, []);
 
@@ -46,6 +49,15 @@ export function Dialog({ title, onClose, children, description, role }: DialogPr
       role={role}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
+      // Escape is handled here rather than by the browser's cancel event: Chromium groups the
+      // close requests of dialogs opened without a click between them (a confirmation over a
+      // form), and would then close both at once. The innermost dialog takes the key.
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape') return;
+        event.preventDefault();
+        event.stopPropagation();
+        onCloseRef.current();
+      }}
       onCancel={(event) => {
         event.preventDefault();
         onCloseRef.current();

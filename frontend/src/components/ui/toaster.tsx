@@ -1,24 +1,64 @@
-import { useEffect } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useToastStore, type Toast } from '@/stores/toast-store';
 
-function ToastItem({ toast }: { toast: Toast }) {
-  const dismiss = useToastStore((state) => state.dismiss);
+/**
+ * Counts a toast's time down, but only while it is neither hovered nor focused: a person
+ * reading it or reaching for its button never sees it vanish.
+ */
+function usePausableTimer(durationMs: number, paused: boolean, onDone: () => void) {
+  const remaining = useRef(durationMs);
+  const done = useRef(onDone);
   useEffect(() => {
-    const timer = setTimeout(() => dismiss(toast.id), toast.durationMs);
-    return () => clearTimeout(timer);
-  }, [dismiss, toast.id, toast.durationMs]);
+    done.current = onDone;
+  }, [onDone]);
+  useEffect(() => {
+    if (paused) return;
+    const started = Date.now();
+    const timer = setTimeout(() => done.current(), remaining.current);
+    return () => {
+      clearTimeout(timer);
+      remaining.current = Math.max(0, remaining.current - (Date.now() - started));
+    };
+  }, [paused]);
+}
+
+function ToastItem({ toast }: { toast: Toast }) {
+  const close = useToastStore((state) => state.close);
+  const [hovered, setHovered] = useState(false);
+  const [focused, setFocused] = useState(false);
+  const actionRef = useRef<HTMLButtonElement>(null);
+  usePausableTimer(toast.durationMs, hovered || focused, () => close(toast.id, 'timeout'));
+
+  useEffect(() => {
+    if (toast.focusAction) actionRef.current?.focus();
+  }, [toast.focusAction]);
 
   return (
-    <li className={`toast toast-${toast.tone}`} data-testid="toast">
+    <li
+      className={`toast toast-${toast.tone}`}
+      data-testid="toast"
+      data-toast-id={toast.id}
+      data-paused={hovered || focused ? 'true' : 'false'}
+      onMouseEnter={() => setHovered(true)}
+      onMouseLeave={() => setHovered(false)}
+      onFocus={() => setFocused(true)}
+      onBlur={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setFocused(false);
+      }}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') close(toast.id, 'dismiss');
+      }}
+    >
       <p className="toast-message">{toast.message}</p>
       <div className="toast-actions">
         {toast.action ? (
           <button
+            ref={actionRef}
             type="button"
             className="btn btn-small"
             onClick={() => {
               toast.action?.onClick();
-              dismiss(toast.id);
+              close(toast.id, 'action');
             }}
           >
             {toast.action.label}
@@ -28,7 +68,7 @@ function ToastItem({ toast }: { toast: Toast }) {
           type="button"
           className="btn btn-small btn-ghost"
           aria-label="Dismiss notification"
-          onClick={() => dismiss(toast.id)}
+          onClick={() => close(toast.id, 'dismiss')}
         >
           ×
         </button>

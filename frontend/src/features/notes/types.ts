@@ -1,34 +1,27 @@
-export const NOTE_STATUSES = ['Pending', 'InProgress', 'Done'] as const;
-export const NOTE_PRIORITIES = ['Low', 'Medium', 'High'] as const;
+/**
+ * The notes shapes, derived from the generated API types (`@/types/api-schema`): nothing here
+ * restates a field of the server's note. Only what the UI adds is written by hand.
+ */
+import { notePriorityValues, noteStatusValues } from '@/types/api-schema';
+import type { QueryParams, RequestBody, ResponseBody } from '@/types/api';
 
-export type NoteStatus = (typeof NOTE_STATUSES)[number];
-export type NotePriority = (typeof NOTE_PRIORITIES)[number];
+export type Note = ResponseBody<'/api/v1/note/{note_id}', 'get'>['note'];
+export type NoteStatus = Note['status'];
+export type NotePriority = Note['priority'];
 
-export interface Note {
-  _id: string;
-  userId: string;
-  title: string;
-  description: string;
-  status: NoteStatus;
-  priority: NotePriority;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export const NOTE_STATUSES = noteStatusValues;
+export const NOTE_PRIORITIES = notePriorityValues;
+
+/** What the create form sends (every field, though the server has defaults for some). */
+export type NoteInput = Required<RequestBody<'/api/v1/note/create', 'post'>>;
+/** The fields an edit changes (never null: the client sends only what changed). */
+export type NotePatch = Partial<NoteInput>;
+export type NoteUpdateBody = RequestBody<'/api/v1/note/{note_id}/edit', 'patch'>;
+export type NotesQuery = QueryParams<'/api/v1/note', 'get'>;
+export type NotesResponse = ResponseBody<'/api/v1/note', 'get'>;
 
 /** A note as shown: `pending` until the server has confirmed the last change to it. */
-export interface DisplayNote extends Note {
-  pending?: boolean;
-}
-
-export interface NoteInput {
-  title: string;
-  description: string;
-  status: NoteStatus;
-  priority: NotePriority;
-}
-
-export type NotePatch = Partial<NoteInput>;
+export type DisplayNote = Note & { pending?: boolean };
 
 export interface NoteFilters {
   q: string;
@@ -36,9 +29,11 @@ export interface NoteFilters {
   priority: NotePriority | '';
 }
 
+/** One page of a list as the cache keeps it, with the ETag that validates it. */
 export interface NotesPage {
   notes: Note[];
   nextCursor: string | null;
+  etag?: string;
 }
 
 export const STATUS_LABELS: Record<NoteStatus, string> = {

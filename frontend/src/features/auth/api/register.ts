@@ -1,34 +1,34 @@
 import { z } from 'zod/mini';
-import { LIMITS } from '@/config/limits';
+import { RegisterIn } from '@/config/api-constraints';
 import { emailField } from '@/features/auth/lib/fields';
 import { apiRequest } from '@/lib/api-client';
-import type { User } from '@/types/api';
+import { stringChecks } from '@/lib/validation';
+import type { ResponseBody, User } from '@/types/api';
 
 export const registerInputSchema = z.object({
-  username: z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(LIMITS.usernameMin, `At least ${LIMITS.usernameMin} characters.`),
-      z.maxLength(LIMITS.usernameMax, `At most ${LIMITS.usernameMax} characters.`),
-      z.regex(
-        /^[a-z0-9][a-z0-9_.-]*$/,
-        'Start with a letter or digit, then use lowercase letters, digits, “_”, “.” or “-”.',
-      ),
-    ),
+  // The server lowercases the username; the form does it first so the person sees what is kept.
+  username: z.string().check(
+    z.trim(),
+    z.toLowerCase(),
+    ...stringChecks(RegisterIn.username, {
+      tooShort: (min) => `At least ${min} characters.`,
+      tooLong: (max) => `At most ${max} characters.`,
+      pattern: 'Start with a letter or digit, then use letters, digits, “_”, “.” or “-”.',
+    }),
+  ),
   email: emailField,
-  password: z
-    .string()
-    .check(
-      z.minLength(LIMITS.passwordMin, `At least ${LIMITS.passwordMin} characters.`),
-      z.maxLength(LIMITS.passwordMax, `At most ${LIMITS.passwordMax} characters.`),
-    ),
+  password: z.string().check(
+    ...stringChecks(RegisterIn.password, {
+      tooShort: (min) => `At least ${min} characters.`,
+      tooLong: (max) => `At most ${max} characters.`,
+    }),
+  ),
 });
 
 export type RegisterInput = z.infer<typeof registerInputSchema>;
 
 export async function register(input: RegisterInput): Promise<User> {
-  const response = await apiRequest<{ user: User }>('/auth/register', { method: 'POST', body: input });
+  const response = await apiRequest<ResponseBody<'/api/v1/auth/register', 'post', 201>>('/auth/register', { method: 'POST', body: input });
   if (!response.data) throw new Error('The server sent an empty answer.');
   return response.data.user;
 }

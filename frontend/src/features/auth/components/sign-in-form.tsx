@@ -1,69 +1,58 @@
-import { zodResolver } from '@hookform/resolvers/zod';
-import { useState } from 'react';
-import { useForm } from 'react-hook-form';
+import { useEffect, useRef, useState } from 'react';
 import { FormField } from '@/components/ui/form-field';
-import { login, loginInputSchema, type LoginInput } from '@/features/auth/api/login';
+import { PasswordInput } from '@/components/ui/password-input';
+import { login, loginInputSchema } from '@/features/auth/api/login';
 import { ApiError, errorMessage } from '@/lib/api-client';
+import { useSchemaForm } from '@/lib/use-schema-form';
 import { useSessionStore } from '@/stores/session-store';
 
-export function SignInForm({
-  onSuccess,
-  defaultEmail = '',
-}: {
-  onSuccess: () => void;
-  defaultEmail?: string;
-}) {
+export function SignInForm({ onSuccess }: { onSuccess: () => void }) {
   const setUser = useSessionStore((state) => state.setUser);
-  const [formError, setFormError] = useState<string | null>(null);
-  const {
-    register,
-    handleSubmit,
-    setError,
-    formState: { errors, isSubmitting },
-  } = useForm<LoginInput>({
-    resolver: zodResolver(loginInputSchema),
-    defaultValues: { email: defaultEmail, password: '' },
-    mode: 'onTouched',
-  });
+  const [formError, setFormError] = useState<{ message: string } | null>(null);
+  const errorRef = useRef<HTMLParagraphElement>(null);
+  const form = useSchemaForm(loginInputSchema, { email: '', password: '' });
 
-  const onSubmit = handleSubmit(async (values) => {
+  // After a failed attempt the focus goes to what went wrong, not to the page body.
+  useEffect(() => {
+    if (formError) errorRef.current?.focus();
+  }, [formError]);
+
+  const onSubmit = form.handleSubmit(async (values) => {
     setFormError(null);
     try {
       setUser(await login(values));
       onSuccess();
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
-        setFormError('Wrong email or password. Check both and try again.');
+        setFormError({ message: 'Wrong email or password. Check both and try again.' });
         return;
       }
       if (error instanceof ApiError) {
         for (const fieldError of error.fieldErrors) {
           if (fieldError.field === 'email' || fieldError.field === 'password') {
-            setError(fieldError.field, { message: fieldError.message });
+            form.setError(fieldError.field, fieldError.message);
           }
         }
       }
-      setFormError(errorMessage(error));
+      setFormError({ message: errorMessage(error) });
     }
   });
 
   return (
-    <form className="form" onSubmit={onSubmit} noValidate aria-label="Sign in">
+    <form className="form" onSubmit={(event) => void onSubmit(event)} noValidate aria-label="Sign in">
       {formError ? (
-        <p className="form-error" role="alert">
-          {formError}
+        <p className="form-error" role="alert" tabIndex={-1} ref={errorRef}>
+          {formError.message}
         </p>
       ) : null}
-      <FormField label="Email" error={errors.email?.message}>
-        {(field) => <input {...field} {...register('email')} type="email" autoComplete="email" />}
+      <FormField label="Email" error={form.errorOf('email')}>
+        {(field) => <input {...field} {...form.field('email')} type="email" autoComplete="email" />}
       </FormField>
-      <FormField label="Password" error={errors.password?.message}>
-        {(field) => (
-          <input {...field} {...register('password')} type="password" autoComplete="current-password" />
-        )}
+      <FormField label="Password" error={form.errorOf('password')}>
+        {(field) => <PasswordInput {...field} {...form.field('password')} autoComplete="current-password" />}
       </FormField>
-      <button type="submit" className="btn btn-primary btn-block" disabled={isSubmitting}>
-        {isSubmitting ? 'Signing in…' : 'Sign in'}
+      <button type="submit" className="btn btn-primary btn-block" disabled={form.submitting}>
+        {form.submitting ? 'Signing in…' : 'Sign in'}
       </button>
     </form>
   );

@@ -1,26 +1,29 @@
-import { zodResolver } from '@hookform/resolvers/zod';
-import { useState } from 'react';
-import { useForm } from 'react-hook-form';
+import { useEffect, useRef, useState } from 'react';
+import { RegisterIn } from '@/config/api-constraints';
 import { FormField } from '@/components/ui/form-field';
-import { register as registerUser, registerInputSchema, type RegisterInput } from '@/features/auth/api/register';
+import { PasswordInput } from '@/components/ui/password-input';
+import { login } from '@/features/auth/api/login';
+import { register as registerUser, registerInputSchema } from '@/features/auth/api/register';
 import { ApiError, errorMessage } from '@/lib/api-client';
+import { useSchemaForm } from '@/lib/use-schema-form';
+import { lengthHint } from '@/lib/validation';
+import { useSessionStore } from '@/stores/session-store';
 
 const FIELDS = ['username', 'email', 'password'] as const;
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-export function SignUpForm({ onSuccess }: { onSuccess: (email: string) => void }) {
-  const [formError, setFormError] = useState<string | null>(null);
-  const {
-    register,
-    handleSubmit,
-    setError,
-    formState: { errors, isSubmitting },
-  } = useForm<RegisterInput>({
-    resolver: zodResolver(registerInputSchema),
-    defaultValues: { username: '', email: '', password: '' },
-    mode: 'onTouched',
-  });
+/** Creates the account, then signs the person in with the same details: no second form. */
+export function SignUpForm({ onSuccess }: { onSuccess: () => void }) {
+  const setUser = useSessionStore((state) => state.setUser);
+  const [formError, setFormError] = useState<{ message: string } | null>(null);
+  const errorRef = useRef<HTMLParagraphElement>(null);
+  const form = useSchemaForm(registerInputSchema, { username: '', email: '', password: '' });
 
-  const onSubmit = handleSubmit(async (values) => {
+  useEffect(() => {
+    if (formError) errorRef.current?.focus();
+  }, [formError]);
+
+  const onSubmit = form.handleSubmit(async (values) => {
     setFormError(null);
     try {
       await registerUser(values);
@@ -28,46 +31,53 @@ export function SignUpForm({ onSuccess }: { onSuccess: (email: string) => void }
       if (error instanceof ApiError && error.status === 409) {
         const message = error.message;
         const field = /user ?name/i.test(message) ? 'username' : /e-?mail/i.test(message) ? 'email' : null;
-        if (field) setError(field, { message });
-        else setFormError(message);
+        if (field) form.setError(field, message);
+        setFormError({ message });
         return;
       }
-      if (error instanceof ApiError && error.fieldErrors.length > 0) {
+      if (error instanceof ApiError) {
         for (const fieldError of error.fieldErrors) {
           const field = FIELDS.find((name) => name === fieldError.field);
-          if (field) setError(field, { message: fieldError.message });
+          if (field) form.setError(field, fieldError.message);
         }
       }
-      setFormError(errorMessage(error));
+      setFormError({ message: errorMessage(error) });
       return;
     }
-    onSuccess(values.email);
+    try {
+      setUser(await login({ email: values.email, password: values.password }));
+      onSuccess();
+    } catch (error) {
+      setFormError({ message: `Your account is ready, but signing in failed: ${errorMessage(error)} Try signing in.` });
+    }
   });
 
   return (
-    <form className="form" onSubmit={onSubmit} noValidate aria-label="Create account">
+    <form className="form" onSubmit={(event) => void onSubmit(event)} noValidate aria-label="Create account">
       {formError ? (
-        <p className="form-error" role="alert">
-          {formError}
+        <p className="form-error" role="alert" tabIndex={-1} ref={errorRef}>
+          {formError.message}
         </p>
       ) : null}
       <FormField
         label="Username"
-        error={errors.username?.message}
-        hint="3 to 30 characters: lowercase letters, digits, “_”, “.” or “-”."
+        error={form.errorOf('username')}
+        hint={`${capitalised(lengthHint(RegisterIn.username))}: letters, digits, “_”, “.” or “-”, kept in lowercase.`}
       >
-        {(field) => <input {...field} {...register('username')} type="text" autoComplete="username" />}
+        {(field) => <input {...field} {...form.field('username')} type="text" autoComplete="username" />}
       </FormField>
-      <FormField label="Email" error={errors.email?.message}>
-        {(field) => <input {...field} {...register('email')} type="email" autoComplete="email" />}
+      <FormField label="Email" error={form.errorOf('email')}>
+        {(field) => <input {...field} {...form.field('email')} type="email" autoComplete="email" />}
       </FormField>
-      <FormField label="Password" error={errors.password?.message} hint="8 to 128 characters.">
-        {(field) => (
-          <input {...field} {...register('password')} type="password" autoComplete="new-password" />
-        )}
+      <FormField
+        label="Password"
+        error={form.errorOf('password')}
+        hint={`${capitalised(lengthHint(RegisterIn.password))}.`}
+      >
+        {(field) => <PasswordInput {...field} {...form.field('password')} autoComplete="new-password" />}
       </FormField>
-      <button type="submit" className="btn btn-primary btn-block" disabled={isSubmitting}>
-        {isSubmitting ? 'Creating account…' : 'Create account'}
+      <button type="submit" className="btn btn-primary btn-block" disabled={form.submitting}>
+        {form.submitting ? 'Creating account…' : 'Create account'}
       </button>
     </form>
   );

@@ -1,15 +1,18 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { revalidateLists, writeNoteToLists } from '@/features/notes/lib/cache';
+import { useCallback } from 'react';
+import { revalidateNotes, writeNote } from '@/features/notes/lib/cache';
 import { optimisticNote } from '@/features/notes/lib/list-patch';
-import { useNoteDialogStore } from '@/features/notes/stores/note-dialog-store';
-import { newOpId, usePendingOpsStore } from '@/features/notes/stores/pending-ops-store';
+import { newOpId, useNotesStore } from '@/features/notes/stores/notes-store';
 import type { Note, NoteInput } from '@/features/notes/types';
-import { apiRequest, errorMessage } from '@/lib/api-client';
+import { apiRequest } from '@/lib/api-client';
 import { useSessionStore } from '@/stores/session-store';
-import { toast } from '@/stores/toast-store';
+import type { ResponseBody } from '@/types/api';
 
 export async function createNote(input: NoteInput): Promise<Note> {
-  const response = await apiRequest<{ note: Note }>('/note/create', { method: 'POST', body: input });
+  const response = await apiRequest<ResponseBody<'/api/v1/note/create', 'post', 201>>('/note/create', {
+    method: 'POST',
+    body: input,
+  });
   if (!response.data) throw new Error('The server sent an empty answer.');
   return response.data.note;
 }
@@ -19,37 +22,37 @@ interface CreateVariables {
   opId: string;
 }
 
-export function useCreateNote() {
+interface UseCreateNoteOptions {
+  /** UI reactions (toasts, dialogs) belong to the component that asked. */
+  onSuccess?: (note: Note, input: NoteInput) => void;
+  onError?: (error: unknown, input: NoteInput) => void;
+}
+
+/** Create: shown at once (pending), then replaced by the server's note, or dropped on failure. */
+export function useCreateNote({ onSuccess, onError }: UseCreateNoteOptions = {}) {
   const queryClient = useQueryClient();
   const { mutate } = useMutation({
     mutationFn: ({ input }: CreateVariables) => createNote(input),
-    onSuccess: (note, { opId }) => {
-      writeNoteToLists(queryClient, note);
-      usePendingOpsStore.getState().confirm(opId, note);
+    onSuccess: (note, { input, opId }) => {
+      writeNote(queryClient, note);
+      useNotesStore.getState().removeOp(opId);
+      void revalidateNotes(queryClient);
+      onSuccess?.(note, input);
     },
     onError: (error, { input, opId }) => {
-      usePendingOpsStore.getState().remove(opId);
-      toast.error(`Could not create “${input.title}”: ${errorMessage(error)}`);
-      // Nothing typed is lost: reopen the dialog with the person's text.
-      useNoteDialogStore
-        .getState()
-        .open({ kind: 'create', draft: input, serverError: errorMessage(error) });
-    },
-    onSettled: async (_note, _error, { opId }) => {
-      await revalidateLists(queryClient);
-      usePendingOpsStore.getState().remove(opId);
+      useNotesStore.getState().removeOp(opId);
+      onError?.(error, input);
     },
   });
 
-  return (input: NoteInput) => {
-    const opId = newOpId('create');
-    const userId = useSessionStore.getState().user?.id ?? '';
-    // Shown synchronously, before the request even starts.
-    usePendingOpsStore.getState().add({
-      opId,
-      kind: 'create',
-      note: optimisticNote(input, `pending-${opId}`, userId),
-    });
-    mutate({ input, opId });
-  };
+  return useCallback(
+    (input: NoteInput) => {
+      const opId = newOpId('create');
+      const userId = useSessionStore.getState().user?.id ?? '';
+      // Shown synchronously, before the request even starts.
+      useNotesStore.getState().addOp({ opId, kind: 'create', note: optimisticNote(input, `pending-${opId}`, userId) });
+      mutate({ input, opId });
+    },
+    [mutate],
+  );
 }

@@ -1,58 +1,93 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { DELETE_UNDO_MS } from '@/config/limits';
-import { removeNoteFromLists, revalidateLists } from '@/features/notes/lib/cache';
-import { cancelDelete, scheduleDelete } from '@/features/notes/lib/delete-scheduler';
-import { newOpId, usePendingOpsStore } from '@/features/notes/stores/pending-ops-store';
+import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo } from 'react';
+import { forgetNote, revalidateNotes } from '@/features/notes/lib/cache';
+import { findOp, newOpId, useNotesStore } from '@/features/notes/stores/notes-store';
 import type { Note } from '@/features/notes/types';
-import { ApiError, apiRequest, errorMessage } from '@/lib/api-client';
-import { toast } from '@/stores/toast-store';
+import { ApiError, apiRequest } from '@/lib/api-client';
 
 export async function deleteNote(noteId: string): Promise<void> {
   // keepalive: the request may be sent while the page is being hidden or closed.
-  await apiRequest(`/note/${encodeURIComponent(noteId)}/delete`, {
-    method: 'DELETE',
-    keepalive: true,
-  });
+  await apiRequest(`/note/${encodeURIComponent(noteId)}/delete`, { method: 'DELETE', keepalive: true });
 }
 
-/** Delete with undo: hidden at once, the DELETE is sent when the undo window closes. */
-export function useDeleteNote() {
+/**
+ * Send the DELETE of a scheduled delete. Success (or 404: already gone) drops the note from
+ * the cache; a failure just drops the operation, so the note is back on screen at once.
+ */
+async function sendDelete(queryClient: QueryClient, opId: string): Promise<void> {
+  const op = findOp(opId);
+  if (!op || op.kind !== 'delete' || op.sending) return;
+  useNotesStore.getState().markSending(opId);
+  try {
+    await deleteNote(op.noteId);
+    forgetNote(queryClient, op.noteId);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+    forgetNote(queryClient, op.noteId);
+  } finally {
+    useNotesStore.getState().removeOp(opId);
+    void revalidateNotes(queryClient);
+  }
+}
+
+/** Send every delete still waiting for its undo window (page hidden or closed, signing out). */
+export async function flushDeletes(queryClient: QueryClient): Promise<void> {
+  const waiting = useNotesStore.getState().ops.filter((op) => op.kind === 'delete' && !op.sending);
+  await Promise.allSettled(waiting.map((op) => sendDelete(queryClient, op.opId)));
+}
+
+interface UseDeleteNoteOptions {
+  /** After the note is back on screen. */
+  onError?: (error: unknown, note: Note) => void;
+}
+
+/**
+ * Delete with undo: `schedule` hides the note at once and sends nothing; the caller decides
+ * when the undo window ends (`commit` sends the DELETE) or `undo`es it.
+ */
+export function useDeleteNote({ onError }: UseDeleteNoteOptions = {}) {
   const queryClient = useQueryClient();
+  const { mutate } = useMutation({
+    mutationFn: ({ opId }: { opId: string; note: Note }) => sendDelete(queryClient, opId),
+    onError: (error, { note }) => onError?.(error, note),
+  });
 
-  return (note: Note) => {
-    const opId = newOpId('delete');
-    const ops = usePendingOpsStore.getState();
-    ops.add({ opId, kind: 'delete', noteId: note._id });
+  return useMemo(
+    () => ({
+    schedule: (note: Note): string => {
+      const opId = newOpId('delete');
+      useNotesStore.getState().addOp({ opId, kind: 'delete', noteId: note._id, note, sending: false });
+      return opId;
+    },
+    commit: (opId: string): void => {
+      const op = findOp(opId);
+      if (op?.kind === 'delete' && !op.sending) mutate({ opId, note: op.note });
+    },
+    /** False when it is too late: the DELETE has already been sent. */
+    undo: (opId: string): boolean => {
+      const op = findOp(opId);
+      if (op?.kind !== 'delete' || op.sending) return false;
+      useNotesStore.getState().removeOp(opId);
+      return true;
+    },
+    }),
+    [mutate],
+  );
+}
 
-    const send = async () => {
-      try {
-        await deleteNote(note._id);
-        removeNoteFromLists(queryClient, note._id);
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 404) {
-          removeNoteFromLists(queryClient, note._id);
-        } else {
-          toast.error(`Could not delete “${note.title}”: ${errorMessage(error)} It is back in your list.`);
-        }
-      } finally {
-        await revalidateLists(queryClient).catch(() => undefined);
-        usePendingOpsStore.getState().remove(opId);
-      }
+/** A page being hidden or closed still sends the deletes it promised (keepalive requests). */
+export function useFlushDeletesOnLeave(): void {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    const flush = () => void flushDeletes(queryClient);
+    const onVisibility = () => {
+      if (document.visibilityState === 'hidden') flush();
     };
-    scheduleDelete(note._id, send, DELETE_UNDO_MS);
-
-    toast.info(
-      `Deleted “${note.title}”.`,
-      {
-        label: 'Undo',
-        onClick: () => {
-          if (cancelDelete(note._id)) {
-            usePendingOpsStore.getState().remove(opId);
-            toast.success(`Restored “${note.title}”.`);
-          }
-        },
-      },
-      DELETE_UNDO_MS,
-    );
-  };
+    document.addEventListener('visibilitychange', onVisibility);
+    window.addEventListener('pagehide', flush);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisibility);
+      window.removeEventListener('pagehide', flush);
+    };
+  }, [queryClient]);
 }

@@ -1,66 +1,61 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
-import { LIMITS } from '@/config/limits';
-import { notesListKey } from '@/features/notes/lib/cache';
-import type { NotesData } from '@/features/notes/lib/list-patch';
-import type { NoteFilters, NotesPage } from '@/features/notes/types';
+import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
+import { PAGE_SIZE } from '@/config/limits';
+import { notesKeys } from '@/features/notes/lib/cache';
+import { mergeFetchedNotes, type NotesData } from '@/features/notes/lib/list-patch';
+import type { NoteFilters, NotesPage, NotesQuery, NotesResponse } from '@/features/notes/types';
 import { apiRequest } from '@/lib/api-client';
 
-interface NotesResponse {
-  notes: NotesPage['notes'];
-  nextCursor: string | null;
-}
-
-/** Last ETag (and the page it validated) per list query and cursor. */
-const validators = new Map<string, { etag: string; page: NotesPage }>();
-
-export function clearNotesValidators(): void {
-  validators.clear();
-}
-
 export function notesSearchParams(filters: NoteFilters, cursor: string | null): URLSearchParams {
-  const params = new URLSearchParams({ limit: String(LIMITS.pageSize) });
-  if (cursor) params.set('cursor', cursor);
-  if (filters.status) params.set('status', filters.status);
-  if (filters.priority) params.set('priority', filters.priority);
+  const query: NotesQuery = { limit: PAGE_SIZE };
+  if (cursor) query.cursor = cursor;
+  if (filters.status) query.status = filters.status;
+  if (filters.priority) query.priority = filters.priority;
   const q = filters.q.trim();
-  if (q) params.set('q', q);
+  if (q) query.q = q;
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null) params.set(name, String(value));
+  }
   return params;
 }
 
+/**
+ * One page of a list. The copy the cache holds (`held`) validates the request: its ETag goes
+ * into If-None-Match, and a 304 keeps it as it is.
+ */
 export async function getNotesPage(
   filters: NoteFilters,
   cursor: string | null,
+  held?: NotesPage,
   signal?: AbortSignal,
 ): Promise<NotesPage> {
-  const query = notesSearchParams(filters, cursor).toString();
-  const cached = validators.get(query);
-  const headers: Record<string, string> = cached ? { 'If-None-Match': cached.etag } : {};
-  let response = await apiRequest<NotesResponse>(`/note?${query}`, { signal, headers });
+  const url = `/note?${notesSearchParams(filters, cursor).toString()}`;
+  const headers: Record<string, string> = held?.etag ? { 'If-None-Match': held.etag } : {};
+  let response = await apiRequest<NotesResponse>(url, { signal, headers });
   if (response.status === 304) {
-    if (cached) return cached.page;
-    response = await apiRequest<NotesResponse>(`/note?${query}`, { signal });
+    if (held) return held;
+    response = await apiRequest<NotesResponse>(url, { signal });
   }
-  const page: NotesPage = {
-    notes: response.data?.notes ?? [],
+  return {
+    notes: mergeFetchedNotes(held?.notes, response.data?.notes ?? []),
     nextCursor: response.data?.nextCursor ?? null,
+    etag: response.headers.get('ETag') ?? undefined,
   };
-  const etag = response.headers.get('ETag');
-  if (etag) validators.set(query, { etag, page });
-  else validators.delete(query);
-  return page;
 }
 
-export function useNotes(filters: NoteFilters) {
-  return useInfiniteQuery<
-    NotesPage,
-    Error,
-    NotesData,
-    ReturnType<typeof notesListKey>,
-    string | null
-  >({
-    queryKey: notesListKey(filters),
-    queryFn: ({ pageParam, signal }) => getNotesPage(filters, pageParam, signal),
+export function notesQueryOptions(filters: NoteFilters) {
+  return infiniteQueryOptions<NotesPage, Error, NotesData, ReturnType<typeof notesKeys.list>, string | null>({
+    queryKey: notesKeys.list(filters),
+    queryFn: ({ pageParam, signal, client, queryKey }) => {
+      const data = client.getQueryData<NotesData>(queryKey);
+      const index = data ? data.pageParams.indexOf(pageParam) : -1;
+      return getNotesPage(filters, pageParam, data?.pages[index], signal);
+    },
     initialPageParam: null,
     getNextPageParam: (lastPage) => lastPage.nextCursor,
   });
+}
+
+export function useNotes(filters: NoteFilters) {
+  return useInfiniteQuery(notesQueryOptions(filters));
 }

@@ -1,22 +1,16 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import {
-  knownVersion,
-  removeNoteFromLists,
-  revalidateLists,
-  writeNoteToLists,
-} from '@/features/notes/lib/cache';
-import { useNoteDialogStore } from '@/features/notes/stores/note-dialog-store';
-import { newOpId, usePendingOpsStore } from '@/features/notes/stores/pending-ops-store';
-import type { Note, NoteInput, NotePatch } from '@/features/notes/types';
-import { ApiError, apiRequest, errorMessage } from '@/lib/api-client';
-import { toast } from '@/stores/toast-store';
+import { useCallback } from 'react';
+import { forgetNote, latestNote, revalidateNotes, writeNote } from '@/features/notes/lib/cache';
+import { newOpId, useNotesStore } from '@/features/notes/stores/notes-store';
+import type { Note, NoteInput, NotePatch, NoteUpdateBody } from '@/features/notes/types';
+import { ApiError, apiRequest } from '@/lib/api-client';
+import type { ResponseBody } from '@/types/api';
 
 export async function updateNote(noteId: string, patch: NotePatch, version: number): Promise<Note> {
-  const response = await apiRequest<{ note: Note }>(`/note/${encodeURIComponent(noteId)}/edit`, {
-    method: 'PATCH',
-    body: patch,
-    headers: { 'If-Match': `"${version}"` },
-  });
+  const response = await apiRequest<ResponseBody<'/api/v1/note/{note_id}/edit', 'patch'>>(
+    `/note/${encodeURIComponent(noteId)}/edit`,
+    { method: 'PATCH', body: patch satisfies NoteUpdateBody, headers: { 'If-Match': `"${version}"` } },
+  );
   if (!response.data) throw new Error('The server sent an empty answer.');
   return response.data.note;
 }
@@ -32,62 +26,52 @@ export function conflictNote(error: unknown): Note | null {
   return null;
 }
 
-interface UpdateVariables {
+export interface UpdateVariables {
   note: Note;
   patch: NotePatch;
   opId: string;
-  /** The full form contents when the change came from the edit dialog. */
+  /** The full form contents when the change came from a form. */
   draft?: NoteInput;
   /** Send exactly this version (overwrite after a conflict). */
   forceVersion?: number;
 }
 
-export function useUpdateNote() {
+interface UseUpdateNoteOptions {
+  onSuccess?: (saved: Note, variables: UpdateVariables) => void;
+  /** After the rollback; `conflictNote(error)` is the server's copy on a 412. */
+  onError?: (error: unknown, variables: UpdateVariables) => void;
+}
+
+/** Edit: shown at once (pending), confirmed by the server's answer or rolled back. */
+export function useUpdateNote({ onSuccess, onError }: UseUpdateNoteOptions = {}) {
   const queryClient = useQueryClient();
   const { mutate } = useMutation({
     // Edits are sent one after another, each with the newest version this tab knows of.
     scope: { id: 'notes-edit' },
     mutationFn: ({ note, patch, forceVersion }: UpdateVariables) =>
-      updateNote(note._id, patch, forceVersion ?? Math.max(note.version, knownVersion(note._id) ?? 0)),
-    onSuccess: (saved, { opId }) => {
-      writeNoteToLists(queryClient, saved);
-      usePendingOpsStore.getState().confirm(opId, saved);
+      updateNote(note._id, patch, forceVersion ?? latestNote(queryClient, note._id)?.version ?? note.version),
+    onSuccess: (saved, variables) => {
+      writeNote(queryClient, saved);
+      useNotesStore.getState().removeOp(variables.opId);
+      void revalidateNotes(queryClient);
+      onSuccess?.(saved, variables);
     },
-    onError: (error, { note, patch, draft, opId }) => {
-      usePendingOpsStore.getState().remove(opId);
+    onError: (error, variables) => {
+      useNotesStore.getState().removeOp(variables.opId);
       const theirs = conflictNote(error);
-      if (error instanceof ApiError && error.status === 412) {
-        if (theirs) writeNoteToLists(queryClient, theirs);
-        useNoteDialogStore.getState().open({
-          kind: 'conflict',
-          mine: note,
-          // Overwrite re-applies the fields this person changed, on top of their version.
-          patch,
-          theirs: theirs ?? note,
-        });
-        return;
-      }
-      if (error instanceof ApiError && error.status === 404) {
-        removeNoteFromLists(queryClient, note._id);
-        toast.error(`“${note.title}” no longer exists: it was deleted elsewhere.`);
-        return;
-      }
-      toast.error(`Could not save “${draft?.title ?? note.title}”: ${errorMessage(error)}`);
-      if (draft) {
-        useNoteDialogStore
-          .getState()
-          .open({ kind: 'edit', note, draft, serverError: errorMessage(error) });
-      }
-    },
-    onSettled: async (_saved, _error, { opId }) => {
-      await revalidateLists(queryClient);
-      usePendingOpsStore.getState().remove(opId);
+      if (theirs) writeNote(queryClient, theirs);
+      if (error instanceof ApiError && error.status === 404) forgetNote(queryClient, variables.note._id);
+      void revalidateNotes(queryClient);
+      onError?.(error, variables);
     },
   });
 
-  return (note: Note, patch: NotePatch, options: { draft?: NoteInput; forceVersion?: number } = {}) => {
-    const opId = newOpId('update');
-    usePendingOpsStore.getState().add({ opId, kind: 'update', noteId: note._id, patch });
-    mutate({ note, patch, opId, ...options });
-  };
+  return useCallback(
+    (note: Note, patch: NotePatch, options: { draft?: NoteInput; forceVersion?: number } = {}) => {
+      const opId = newOpId('update');
+      useNotesStore.getState().addOp({ opId, kind: 'update', noteId: note._id, patch });
+      mutate({ note, patch, opId, ...options });
+    },
+    [mutate],
+  );
 }

@@ -1,60 +1,84 @@
-import { memo } from 'react';
-import { excerpt, nextStatus, timeAgo } from '@/features/notes/lib/format';
-import { STATUS_LABELS, type DisplayNote, type Note } from '@/features/notes/types';
+import { memo, type MouseEvent } from 'react';
+import { Link } from 'react-router';
+import { noteUrl } from '@/config/paths';
+import { StatusControl } from '@/features/notes/components/status-control';
+import { excerpt, timeAgo } from '@/features/notes/lib/format';
+import { isUnsaved } from '@/features/notes/lib/list-patch';
+import type { DisplayNote, Note, NoteStatus } from '@/features/notes/types';
 
 interface NoteCardProps {
   note: DisplayNote;
+  variant?: 'card' | 'row';
   /** The clock the relative times are measured against (ticks once a minute). */
   now?: number;
+  hasDraft?: boolean;
+  /** Where "Back to notes" on the note's page returns to (this list, with its filters). */
+  listUrl?: string;
+  onOpen: (note: Note) => void;
   onEdit: (note: Note) => void;
-  onStatus: (note: Note, status: Note['status']) => void;
-  onDelete: (note: Note) => void;
+  onStatus: (note: Note, status: NoteStatus) => void;
+  onDelete: (note: Note, viaKeyboard: boolean) => void;
 }
 
-export const NoteCard = memo(function NoteCard({ note, now, onEdit, onStatus, onDelete }: NoteCardProps) {
+/** A click that came from the keyboard (Enter or Space on a button) has no pointer detail. */
+const fromKeyboard = (event: MouseEvent) => event.detail === 0;
+
+export const NoteCard = memo(function NoteCard({
+  note,
+  variant = 'card',
+  now,
+  hasDraft,
+  listUrl,
+  onOpen,
+  onEdit,
+  onStatus,
+  onDelete,
+}: NoteCardProps) {
   const titleId = `note-title-${note._id}`;
-  const next = nextStatus(note.status);
   // A note still being created has no server id yet: nothing can be done to it until then.
-  const unsaved = note._id.startsWith('pending-');
+  const unsaved = isUnsaved(note);
   return (
     <article
-      className="note-card"
+      className={variant === 'row' ? 'note-card note-row' : 'note-card'}
+      tabIndex={-1}
       aria-labelledby={titleId}
       aria-busy={note.pending ? true : undefined}
       data-pending={note.pending ? 'true' : 'false'}
       data-note-id={note._id}
       data-status={note.status}
       data-priority={note.priority}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter' && event.target === event.currentTarget && !unsaved) onOpen(note);
+      }}
     >
       <div className="note-card-head">
         <h3 id={titleId} className="note-title">
-          {note.title}
+          {unsaved ? (
+            note.title
+          ) : (
+            <Link to={noteUrl(note._id)} state={{ back: listUrl }}>
+              {note.title}
+            </Link>
+          )}
         </h3>
         {note.pending ? <span className="pending-marker">Saving…</span> : null}
+        {hasDraft ? <span className="draft-marker">Unsaved draft</span> : null}
       </div>
-      {note.description ? <p className="note-excerpt">{excerpt(note.description)}</p> : null}
-      <div className="badges">
-        <span className={`badge priority-${note.priority.toLowerCase()}`}>
-          {note.priority} priority
-        </span>
-        <span className={`badge status-${note.status.toLowerCase()}`}>
-          {STATUS_LABELS[note.status]}
-        </span>
-      </div>
-      <div className="note-card-foot">
+      {variant === 'card' && note.description ? <p className="note-excerpt">{excerpt(note.description)}</p> : null}
+      <div className="note-card-meta">
+        <span className={`badge priority-${note.priority.toLowerCase()}`}>{note.priority} priority</span>
         <time dateTime={note.updatedAt} title={new Date(note.updatedAt).toLocaleString()}>
           Updated {timeAgo(note.updatedAt, now)}
         </time>
+      </div>
+      <div className="note-card-foot">
+        <StatusControl
+          title={note.title}
+          status={note.status}
+          disabled={unsaved}
+          onChange={(status) => onStatus(note, status)}
+        />
         <div className="note-actions">
-          <button
-            type="button"
-            className="btn btn-small"
-            disabled={unsaved}
-            aria-label={`${next.label}: ${note.title}`}
-            onClick={() => onStatus(note, next.to)}
-          >
-            {next.label}
-          </button>
           <button
             type="button"
             className="btn btn-small btn-ghost"
@@ -69,7 +93,7 @@ export const NoteCard = memo(function NoteCard({ note, now, onEdit, onStatus, on
             className="btn btn-small btn-danger"
             disabled={unsaved}
             aria-label={`Delete: ${note.title}`}
-            onClick={() => onDelete(note)}
+            onClick={(event) => onDelete(note, fromKeyboard(event))}
           >
             Delete
           </button>

@@ -2,35 +2,46 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { StatusPanel } from '@/components/ui/status-panel';
 import { useNotes } from '@/features/notes/api/get-notes';
 import { NoteCard, NoteCardSkeleton } from '@/features/notes/components/note-card';
+import { draftNoteIds } from '@/features/notes/lib/draft-storage';
+import { hasFilters } from '@/features/notes/lib/filters';
 import { applyPendingOps, flattenPages } from '@/features/notes/lib/list-patch';
-import { usePendingOpsStore } from '@/features/notes/stores/pending-ops-store';
-import type { Note, NoteFilters } from '@/features/notes/types';
+import { useNotesStore } from '@/features/notes/stores/notes-store';
+import type { Note, NoteFilters, NoteStatus } from '@/features/notes/types';
 import { errorMessage } from '@/lib/api-client';
+import { useSessionStore } from '@/stores/session-store';
 
 interface NotesListProps {
   filters: NoteFilters;
-  hasFilters: boolean;
+  listUrl: string;
   onClearFilters: () => void;
   onCreate: () => void;
+  onOpen: (note: Note) => void;
   onEdit: (note: Note) => void;
-  onStatus: (note: Note, status: Note['status']) => void;
-  onDelete: (note: Note) => void;
+  onStatus: (note: Note, status: NoteStatus) => void;
+  onDelete: (note: Note, viaKeyboard: boolean) => void;
 }
 
 export function NotesList({
   filters,
-  hasFilters,
+  listUrl,
   onClearFilters,
   onCreate,
+  onOpen,
   onEdit,
   onStatus,
   onDelete,
 }: NotesListProps) {
   const query = useNotes(filters);
-  const ops = usePendingOpsStore((state) => state.ops);
-  const notes = useMemo(
-    () => applyPendingOps(flattenPages(query.data), ops, filters),
-    [query.data, ops, filters],
+  const ops = useNotesStore((state) => state.ops);
+  const view = useNotesStore((state) => state.view);
+  const dialog = useNotesStore((state) => state.dialog);
+  const userId = useSessionStore((state) => state.user?.id ?? '');
+  const notes = useMemo(() => applyPendingOps(flattenPages(query.data), ops, filters), [query.data, ops, filters]);
+  // Re-read when a dialog closes or a save is confirmed: that is when a draft is kept or dropped.
+  const drafts = useMemo(
+    () => (dialog.kind === 'closed' ? draftNoteIds(userId) : new Set<string>()),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [dialog, ops, userId],
   );
   const sentinel = useRef<HTMLDivElement>(null);
   // "Updated 3 minutes ago" stays true while the page is open.
@@ -40,15 +51,14 @@ export function NotesList({
     return () => clearInterval(timer);
   }, []);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  const filtered = hasFilters(filters);
 
   useEffect(() => {
     const element = sentinel.current;
     if (!element || !hasNextPage || typeof IntersectionObserver === 'undefined') return;
     const observer = new IntersectionObserver(
       (entries) => {
-        if (entries.some((entry) => entry.isIntersecting) && !isFetchingNextPage) {
-          void fetchNextPage();
-        }
+        if (entries.some((entry) => entry.isIntersecting) && !isFetchingNextPage) void fetchNextPage();
       },
       { rootMargin: '400px 0px' },
     );
@@ -87,7 +97,7 @@ export function NotesList({
   }
 
   if (notes.length === 0) {
-    return hasFilters ? (
+    return filtered ? (
       <StatusPanel
         title="No notes match"
         action={
@@ -116,16 +126,20 @@ export function NotesList({
     <>
       {query.isError ? (
         <p className="inline-alert" role="alert">
-          Could not refresh your notes ({errorMessage(query.error)}). Showing what was loaded
-          before; it will retry on its own.
+          Could not refresh your notes ({errorMessage(query.error)}). Showing what was loaded before; it will
+          retry on its own.
         </p>
       ) : null}
-      <ul className="notes-grid" aria-label="Notes">
+      <ul className={view === 'list' ? 'notes-rows' : 'notes-grid'} aria-label="Notes">
         {notes.map((note) => (
           <li key={note._id}>
             <NoteCard
               note={note}
+              variant={view === 'list' ? 'row' : 'card'}
               now={now}
+              hasDraft={drafts.has(note._id)}
+              listUrl={listUrl}
+              onOpen={onOpen}
               onEdit={onEdit}
               onStatus={onStatus}
               onDelete={onDelete}
@@ -135,16 +149,11 @@ export function NotesList({
       </ul>
       <div ref={sentinel} className="list-end">
         {hasNextPage ? (
-          <button
-            type="button"
-            className="btn"
-            disabled={isFetchingNextPage}
-            onClick={() => void fetchNextPage()}
-          >
+          <button type="button" className="btn" disabled={isFetchingNextPage} onClick={() => void fetchNextPage()}>
             {isFetchingNextPage ? 'Loading more…' : 'Load more'}
           </button>
         ) : (
-          <p className="muted">That is all your notes{hasFilters ? ' matching these filters' : ''}.</p>
+          <p className="muted">That is all your notes{filtered ? ' matching these filters' : ''}.</p>
         )}
       </div>
     </>

@@ -1,42 +1,54 @@
+/**
+ * The notes in TanStack Query's cache: the query keys, and the writes that fold a server
+ * answer into every cached list and the note's own query.
+ */
 import type { QueryClient } from '@tanstack/react-query';
-import { applyServerNote, removeNote, type NotesData } from '@/features/notes/lib/list-patch';
+import {
+  applyServerNote,
+  flattenPages,
+  preferNewer,
+  removeNote,
+  type NotesData,
+} from '@/features/notes/lib/list-patch';
 import type { Note, NoteFilters } from '@/features/notes/types';
 
-export const NOTES_LIST_KEY = ['notes', 'list'] as const;
+export const notesKeys = {
+  all: ['notes'] as const,
+  lists: () => [...notesKeys.all, 'list'] as const,
+  list: (filters: NoteFilters) => [...notesKeys.lists(), filters] as const,
+  details: () => [...notesKeys.all, 'detail'] as const,
+  detail: (noteId: string) => [...notesKeys.details(), noteId] as const,
+};
 
-export function notesListKey(filters: NoteFilters) {
-  return [...NOTES_LIST_KEY, filters] as const;
-}
-
-const knownVersions = new Map<string, number>();
-
-/** The newest version of a note this tab has heard of from the server. */
-export function knownVersion(noteId: string): number | undefined {
-  return knownVersions.get(noteId);
-}
-
-function rememberVersion(note: Note): void {
-  const current = knownVersions.get(note._id) ?? 0;
-  if (note.version > current) knownVersions.set(note._id, note.version);
-}
-
-/** Fold a note the server returned into every cached list, each by its own filters. */
-export function writeNoteToLists(queryClient: QueryClient, note: Note): void {
-  rememberVersion(note);
-  for (const [key, data] of queryClient.getQueriesData<NotesData>({ queryKey: NOTES_LIST_KEY })) {
+/** Fold a note the server returned into every cached list (each by its filters) and its own query. */
+export function writeNote(queryClient: QueryClient, note: Note): void {
+  for (const [key, data] of queryClient.getQueriesData<NotesData>({ queryKey: notesKeys.lists() })) {
     const filters = key[2] as NoteFilters | undefined;
     if (!data || !filters) continue;
     queryClient.setQueryData<NotesData>(key, applyServerNote(data, note, filters));
   }
+  queryClient.setQueryData<Note>(notesKeys.detail(note._id), (held) => preferNewer(held, note));
 }
 
-export function removeNoteFromLists(queryClient: QueryClient, noteId: string): void {
-  knownVersions.delete(noteId);
-  queryClient.setQueriesData<NotesData>({ queryKey: NOTES_LIST_KEY }, (data) =>
+/** The note is gone on the server: drop it everywhere. */
+export function forgetNote(queryClient: QueryClient, noteId: string): void {
+  queryClient.setQueriesData<NotesData>({ queryKey: notesKeys.lists() }, (data) =>
     data ? removeNote(data, noteId) : data,
   );
+  queryClient.removeQueries({ queryKey: notesKeys.detail(noteId), exact: true });
 }
 
-export function revalidateLists(queryClient: QueryClient): Promise<void> {
-  return queryClient.invalidateQueries({ queryKey: NOTES_LIST_KEY });
+/** The newest copy of a note this tab has from the server (its version goes into If-Match). */
+export function latestNote(queryClient: QueryClient, noteId: string): Note | undefined {
+  let latest = queryClient.getQueryData<Note>(notesKeys.detail(noteId));
+  for (const [, data] of queryClient.getQueriesData<NotesData>({ queryKey: notesKeys.lists() })) {
+    const found = flattenPages(data).find((note) => note._id === noteId);
+    if (found) latest = preferNewer(latest, found);
+  }
+  return latest;
+}
+
+/** Ask the server again (in the background) for whatever is shown. */
+export function revalidateNotes(queryClient: QueryClient): Promise<void> {
+  return queryClient.invalidateQueries({ queryKey: notesKeys.all });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { excerpt, nextStatus, timeAgo } from '@/features/notes/lib/format';
+import { excerpt, timeAgo } from '@/features/notes/lib/format';
 
 describe('format', () => {
   const now = Date.parse('2026-06-01T12:00:00Z');
@@ -12,16 +12,13 @@ describe('format', () => {
     expect(timeAgo('not a date', now)).toBe('');
   });
 
-  it('shortens long descriptions on one line', () => {
-    expect(excerpt('a\n\nb   c')).toBe('a b c');
+  it('shows the start of a description as plain text, keeping its lines', () => {
+    expect(excerpt('# Plan\n\n- [ ] **Book** the [train](https://x.example)\n- [x] Pack')).toBe(
+      'Plan\n\n☐ Book the train\n☑ Pack',
+    );
+    expect(excerpt('a\n\n\n\nb')).toBe('a\n\nb');
     const long = excerpt('word '.repeat(100), 20);
     expect(long.length).toBeLessThanOrEqual(20);
     expect(long.endsWith('…')).toBe(true);
-  });
-
-  it('cycles the status in one click', () => {
-    expect(nextStatus('Pending')).toEqual({ to: 'InProgress', label: 'Start' });
-    expect(nextStatus('InProgress')).toEqual({ to: 'Done', label: 'Mark done' });
-    expect(nextStatus('Done')).toEqual({ to: 'Pending', label: 'Reopen' });
   });
 });

@@ -1,5 +1,3 @@
-import type { NoteStatus } from '@/features/notes/types';
-
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
   ['month', 30 * 24 * 3600],
@@ -21,14 +19,20 @@ export function timeAgo(iso: string, now: number = Date.now()): string {
   return 'just now';
 }
 
-export function excerpt(text: string, max = 160): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat;
-}
-
-/** The one-click status change offered on a card. */
-export function nextStatus(status: NoteStatus): { to: NoteStatus; label: string } {
-  if (status === 'Pending') return { to: 'InProgress', label: 'Start' };
-  if (status === 'InProgress') return { to: 'Done', label: 'Mark done' };
-  return { to: 'Pending', label: 'Reopen' };
+/**
+ * The start of a Markdown description as plain text for a card: line breaks kept (the card
+ * clamps the lines), the commonest Markdown marks removed.
+ */
+export function excerpt(text: string, max = 400): string {
+  const plain = text
+    .replace(/\r\n?/g, '\n')
+    .replace(/^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?)/gm, '')
+    .replace(/^([ \t]*)(?:[-+*]|\d{1,9}[.)])[ \t]+\[([ xX])\][ \t]*/gm, (_m, indent: string, mark: string) =>
+      `${indent}${mark === ' ' ? '☐' : '☑'} `,
+    )
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(\*\*|__|~~|`)/g, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+  return plain.length > max ? `${plain.slice(0, max - 1).trimEnd()}…` : plain;
 }

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { NO_FILTERS } from '@/features/notes/lib/filters';
 import {
+  applyOpsToNote,
   applyPendingOps,
   applyServerNote,
   flattenPages,
-  matchesFilters,
+  mergeFetchedNotes,
   optimisticNote,
+  preferNewer,
   prependNote,
   removeNote,
   replaceNote,
@@ -12,8 +15,6 @@ import {
   type PendingOp,
 } from '@/features/notes/lib/list-patch';
 import type { Note, NoteFilters } from '@/features/notes/types';
-
-const NO_FILTERS: NoteFilters = { q: '', status: '', priority: '' };
 
 function note(id: string, extra: Partial<Note> = {}): Note {
   return {
@@ -73,47 +74,45 @@ describe('cache patches', () => {
   });
 });
 
-describe('matchesFilters', () => {
-  it('checks status, priority and a case-insensitive search in title and description', () => {
-    const n = note('a', { title: 'Buy milk', description: 'Semi-skimmed', priority: 'High' });
-    expect(matchesFilters(n, NO_FILTERS)).toBe(true);
-    expect(matchesFilters(n, { ...NO_FILTERS, q: 'MILK' })).toBe(true);
-    expect(matchesFilters(n, { ...NO_FILTERS, q: 'skimmed' })).toBe(true);
-    expect(matchesFilters(n, { ...NO_FILTERS, q: 'bread' })).toBe(false);
-    expect(matchesFilters(n, { ...NO_FILTERS, priority: 'Low' })).toBe(false);
-    expect(matchesFilters(n, { ...NO_FILTERS, status: 'Done' })).toBe(false);
+describe('preferNewer (the one rule for which copy of a note wins)', () => {
+  it('keeps the higher version, and the held copy on a tie', () => {
+    const v1 = note('a', { version: 1, title: 'old' });
+    const v2 = note('a', { version: 2, title: 'new' });
+    expect(preferNewer(undefined, v1)).toBe(v1);
+    expect(preferNewer(v1, v2)).toBe(v2);
+    expect(preferNewer(v2, v1)).toBe(v2);
+    const tie = note('a', { version: 2, title: 'new' });
+    expect(preferNewer(v2, tie)).toBe(v2);
+  });
+
+  it('lets a refetched page keep a newer copy the cache already had', () => {
+    const held = [note('a', { version: 3, title: 'Mine' }), note('b')];
+    const fetched = [note('a', { version: 2, title: 'Stale' }), note('c')];
+    expect(mergeFetchedNotes(held, fetched).map((n) => [n._id, n.title])).toEqual([
+      ['a', 'Mine'],
+      ['c', 'Note c'],
+    ]);
+    const fresh = [note('a', { version: 4, title: 'Theirs' })];
+    expect(mergeFetchedNotes(held, fresh)).toBe(fresh);
+    expect(mergeFetchedNotes(undefined, fresh)).toBe(fresh);
   });
 });
 
 describe('applyPendingOps (optimistic view and rollback)', () => {
   const server = [note('a'), note('b')];
 
-  it('shows a pending create on top, marked pending, and hides it when it does not match', () => {
-    const temp = optimisticNote(
-      { title: 'New', description: '', status: 'Pending', priority: 'Low' },
-      'pending-1',
-      'u1',
-    );
-    const ops: PendingOp[] = [{ opId: '1', kind: 'create', note: temp }];
-    const shown = applyPendingOps(server, ops, NO_FILTERS);
-    expect(shown.map((n) => n._id)).toEqual(['pending-1', 'a', 'b']);
-    expect(shown[0]?.pending).toBe(true);
-    expect(applyPendingOps(server, ops, { ...NO_FILTERS, status: 'Done' })).toHaveLength(2);
-  });
-
-  it('shows a confirmed create once, without the pending marker, even after the refetch has it', () => {
-    const saved = note('c', { version: 1 });
+  it('shows pending creates on top, newest first, marked pending, only when they match', () => {
+    // (The server's own notes are not judged again: it chose them by the same filters.)
+    const input = { title: 'New', description: '', status: 'Pending', priority: 'Low' } as const;
     const ops: PendingOp[] = [
-      { opId: '1', kind: 'create', note: note('pending-1'), confirmed: saved },
+      { opId: '1', kind: 'create', note: optimisticNote(input, 'pending-1', 'u1') },
+      { opId: '2', kind: 'create', note: optimisticNote(input, 'pending-2', 'u1') },
     ];
-    const beforeRefetch = applyPendingOps(server, ops, NO_FILTERS);
-    expect(beforeRefetch.map((n) => [n._id, n.pending])).toEqual([
-      ['c', false],
-      ['a', undefined],
-      ['b', undefined],
-    ]);
-    const afterRefetch = applyPendingOps([saved, ...server], ops, NO_FILTERS);
-    expect(afterRefetch.map((n) => n._id)).toEqual(['c', 'a', 'b']);
+    const shown = applyPendingOps(server, ops, NO_FILTERS);
+    expect(shown.map((n) => n._id)).toEqual(['pending-2', 'pending-1', 'a', 'b']);
+    expect(shown[0]?.pending).toBe(true);
+    expect(shown[2]?.pending).toBeUndefined();
+    expect(applyPendingOps(server, ops, { ...NO_FILTERS, status: 'Done' })).toHaveLength(2);
   });
 
   it('applies pending edits in order on top of the server note', () => {
@@ -125,23 +124,19 @@ describe('applyPendingOps (optimistic view and rollback)', () => {
     expect(first).toMatchObject({ _id: 'a', status: 'InProgress', title: 'Renamed', pending: true });
   });
 
-  it('drops an edited note from a list whose filters it no longer matches', () => {
+  it('drops an edited note from a list whose filters it no longer matches, search included', () => {
     const ops: PendingOp[] = [{ opId: '1', kind: 'update', noteId: 'a', patch: { status: 'Done' } }];
-    expect(applyPendingOps(server, ops, { ...NO_FILTERS, status: 'Pending' }).map((n) => n._id)).toEqual([
-      'b',
-    ]);
+    expect(applyPendingOps(server, ops, { ...NO_FILTERS, status: 'Pending' }).map((n) => n._id)).toEqual(['b']);
+    const found = [note('a', { title: 'My resume' }), note('b', { title: 'Resume draft' })];
+    const renamed: PendingOp[] = [
+      { opId: '1', kind: 'update', noteId: 'a', patch: { title: 'Résumé, final' } },
+      { opId: '2', kind: 'update', noteId: 'b', patch: { title: 'Cover letter' } },
+    ];
+    expect(applyPendingOps(found, renamed, { ...NO_FILTERS, q: 'resume' }).map((n) => n._id)).toEqual(['a']);
   });
 
-  it('prefers the newer of a confirmed edit and the refetched server note', () => {
-    const confirmed = note('a', { version: 2, title: 'Mine' });
-    const ops: PendingOp[] = [{ opId: '1', kind: 'update', noteId: 'a', patch: {}, confirmed }];
-    expect(applyPendingOps(server, ops, NO_FILTERS)[0]?.title).toBe('Mine');
-    const refetched = [note('a', { version: 3, title: 'Theirs' }), note('b')];
-    expect(applyPendingOps(refetched, ops, NO_FILTERS)[0]?.title).toBe('Theirs');
-  });
-
-  it('hides a note with a scheduled delete; removing the op (undo or failure) restores it', () => {
-    const ops: PendingOp[] = [{ opId: '1', kind: 'delete', noteId: 'a' }];
+  it('hides a note with a pending delete; removing the op (undo or failure) restores it', () => {
+    const ops: PendingOp[] = [{ opId: '1', kind: 'delete', noteId: 'a', note: note('a'), sending: false }];
     expect(applyPendingOps(server, ops, NO_FILTERS).map((n) => n._id)).toEqual(['b']);
     expect(applyPendingOps(server, [], NO_FILTERS)).toEqual(server);
   });
@@ -149,7 +144,7 @@ describe('applyPendingOps (optimistic view and rollback)', () => {
   it('rolls back to the server truth when a failed edit is dropped', () => {
     const ops: PendingOp[] = [{ opId: '1', kind: 'update', noteId: 'a', patch: { title: 'X' } }];
     expect(applyPendingOps(server, ops, NO_FILTERS)[0]?.title).toBe('X');
-    const rolledBack = applyPendingOps(server, ops.filter((op) => op.opId !== '1'), NO_FILTERS);
+    const rolledBack = applyPendingOps(server, [], NO_FILTERS);
     expect(rolledBack[0]).toEqual(server[0]);
     expect(rolledBack[0]?.pending).toBeUndefined();
   });
@@ -157,5 +152,13 @@ describe('applyPendingOps (optimistic view and rollback)', () => {
   it('ignores edits to notes that are not in the list', () => {
     const ops: PendingOp[] = [{ opId: '1', kind: 'update', noteId: 'zzz', patch: { title: 'X' } }];
     expect(applyPendingOps(server, ops, NO_FILTERS)).toEqual(server);
+  });
+
+  it('gives one note its pending edits, or null once a delete is pending', () => {
+    const ops: PendingOp[] = [{ opId: '1', kind: 'update', noteId: 'a', patch: { status: 'Done' } }];
+    expect(applyOpsToNote(note('a'), ops)).toMatchObject({ status: 'Done', pending: true });
+    expect(applyOpsToNote(note('b'), ops)).toEqual(note('b'));
+    const deleting: PendingOp[] = [{ opId: '2', kind: 'delete', noteId: 'a', note: note('a'), sending: true }];
+    expect(applyOpsToNote(note('a'), deleting)).toBeNull();
   });
 });

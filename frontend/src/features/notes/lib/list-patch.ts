@@ -1,27 +1,34 @@
 /**
- * Pure functions for optimistic updates and rollbacks on the infinite notes list.
+ * Pure functions over the notes the query cache holds and the operations not yet confirmed.
  *
- * The query cache holds only what the server said. Operations not yet confirmed live in
- * the pending-ops store and are laid over the server's list when rendering
- * (`applyPendingOps`), so a background refetch never wipes them and a rollback is just
- * dropping the operation.
+ * The query cache holds only what the server said. Unconfirmed operations live in the notes
+ * store and are laid over the server's notes when rendering (`applyPendingOps`), so a
+ * background refetch never wipes them, and a rollback is just dropping the operation. When the
+ * server confirms one, its answer is written into the cache (`applyServerNote`) and the
+ * operation is dropped in the same update.
+ *
+ * Which of two copies of a note is the newer is decided in one place: `preferNewer`.
  */
 import type { InfiniteData } from '@tanstack/react-query';
+import { matchesFilters } from '@/features/notes/lib/filters';
 import type { DisplayNote, Note, NoteFilters, NotePatch, NotesPage } from '@/features/notes/types';
 
 export type NotesData = InfiniteData<NotesPage, string | null>;
 
 export type PendingOp =
-  | { opId: string; kind: 'create'; note: Note; confirmed?: Note }
-  | { opId: string; kind: 'update'; noteId: string; patch: NotePatch; confirmed?: Note }
-  | { opId: string; kind: 'delete'; noteId: string };
+  /** Shown on top of the list with a temporary id until the server answers. */
+  | { opId: string; kind: 'create'; note: Note }
+  | { opId: string; kind: 'update'; noteId: string; patch: NotePatch }
+  /** Hidden at once; `sending` once the DELETE has gone out (too late to undo). */
+  | { opId: string; kind: 'delete'; noteId: string; note: Note; sending: boolean };
 
-export function matchesFilters(note: Note, filters: NoteFilters): boolean {
-  if (filters.status && note.status !== filters.status) return false;
-  if (filters.priority && note.priority !== filters.priority) return false;
-  const q = filters.q.trim().toLowerCase();
-  if (q && !`${note.title}\n${note.description}`.toLowerCase().includes(q)) return false;
-  return true;
+/**
+ * The copy of a note to keep: the server numbers every change, so the higher version is the
+ * newer; on a tie both are the same change and the copy already held is kept (no re-render).
+ */
+export function preferNewer<T extends Note>(held: T | undefined, incoming: T): T {
+  if (!held || incoming.version > held.version) return incoming;
+  return held;
 }
 
 export function flattenPages(data: NotesData | undefined): Note[] {
@@ -37,6 +44,19 @@ export function flattenPages(data: NotesData | undefined): Note[] {
     }
   }
   return notes;
+}
+
+/** A page the server just sent, keeping any newer copy of a note the cache already had. */
+export function mergeFetchedNotes(held: readonly Note[] | undefined, fetched: Note[]): Note[] {
+  if (!held || held.length === 0) return fetched;
+  const byId = new Map(held.map((note) => [note._id, note]));
+  let changed = false;
+  const merged = fetched.map((note) => {
+    const kept = preferNewer(byId.get(note._id), note);
+    if (kept !== note) changed = true;
+    return kept;
+  });
+  return changed ? merged : fetched;
 }
 
 function mapPages(data: NotesData, fn: (notes: Note[], index: number) => Note[]): NotesData {
@@ -57,14 +77,15 @@ export function removeNote(data: NotesData, noteId: string): NotesData {
   );
 }
 
-/** Replace a note where it is, unless the cache already has a newer version of it. */
+/** Replace a note where it is, unless the cache already has a newer copy of it. */
 export function replaceNote(data: NotesData, note: Note): NotesData {
   return mapPages(data, (notes) => {
     const index = notes.findIndex((n) => n._id === note._id);
-    const current = index >= 0 ? notes[index] : undefined;
-    if (!current || current.version > note.version) return notes;
+    if (index < 0) return notes;
+    const kept = preferNewer(notes[index], note);
+    if (kept === notes[index]) return notes;
     const next = notes.slice();
-    next[index] = note;
+    next[index] = kept;
     return next;
   });
 }
@@ -88,40 +109,35 @@ export function applyServerNote(data: NotesData, note: Note, filters: NoteFilter
   return present ? replaceNote(data, note) : prependNote(data, note);
 }
 
-/** The list as shown: the server's notes with every pending or just-confirmed operation applied. */
+/** One note with the unconfirmed edits to it applied, in order; null once a delete is pending. */
+export function applyOpsToNote(note: DisplayNote, ops: readonly PendingOp[]): DisplayNote | null {
+  let shown: DisplayNote = note;
+  for (const op of ops) {
+    if (op.kind === 'update' && op.noteId === note._id) shown = { ...shown, ...op.patch, pending: true };
+    else if (op.kind === 'delete' && op.noteId === note._id) return null;
+  }
+  return shown;
+}
+
+/** The list as shown: the server's notes with every unconfirmed operation applied. */
 export function applyPendingOps(
   serverNotes: readonly Note[],
   ops: readonly PendingOp[],
   filters: NoteFilters,
 ): DisplayNote[] {
-  let list: DisplayNote[] = serverNotes.slice();
-  for (const op of ops) {
-    if (op.kind === 'create') {
-      const note = op.confirmed ?? op.note;
-      const existing = list.findIndex((n) => n._id === note._id);
-      if (existing >= 0) continue;
-      if (matchesFilters(note, filters)) list = [{ ...note, pending: !op.confirmed }, ...list];
-    } else if (op.kind === 'update') {
-      const index = list.findIndex((n) => n._id === op.noteId);
-      const base = list[index];
-      if (!base) continue;
-      let next: DisplayNote;
-      if (op.confirmed) {
-        next = base.version >= op.confirmed.version ? base : { ...op.confirmed, pending: false };
-      } else {
-        next = { ...base, ...op.patch, pending: true };
-      }
-      if (matchesFilters(next, filters)) {
-        list = list.slice();
-        list[index] = next;
-      } else {
-        list = list.filter((n) => n._id !== op.noteId);
-      }
-    } else {
-      list = list.filter((n) => n._id !== op.noteId);
-    }
+  if (ops.length === 0) return serverNotes.slice();
+  const shown: DisplayNote[] = [];
+  for (const op of [...ops].reverse()) {
+    if (op.kind !== 'create') continue;
+    const next = applyOpsToNote({ ...op.note, pending: true }, ops);
+    if (next && matchesFilters(next, filters)) shown.push(next);
   }
-  return list;
+  for (const note of serverNotes) {
+    const next = applyOpsToNote(note, ops);
+    // The server chose its own notes by the filters; only what changed here is judged here.
+    if (next && (next === note || matchesFilters(next, filters))) shown.push(next);
+  }
+  return shown;
 }
 
 /** A stand-in note shown while the server has not answered a create yet. */
@@ -133,4 +149,9 @@ export function optimisticNote(
 ): Note {
   const iso = now.toISOString();
   return { ...input, _id: tempId, userId, version: 0, createdAt: iso, updatedAt: iso };
+}
+
+/** Notes not yet created on the server carry a temporary id and cannot be acted on. */
+export function isUnsaved(note: Pick<Note, '_id'>): boolean {
+  return note._id.startsWith('pending-');
 }

@@ -1,24 +1,27 @@
 import { z } from 'zod/mini';
-import { LIMITS } from '@/config/limits';
+import { NoteCreate } from '@/config/api-constraints';
 import { NOTE_PRIORITIES, NOTE_STATUSES } from '@/features/notes/types';
+import { stringChecks } from '@/lib/validation';
 
-/** The same limits the server enforces for a note (zod/mini keeps the bundle small). */
+/** A note as the form validates it: the limits come from the API's schema. */
 export const noteInputSchema = z.object({
-  title: z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1, 'Give the note a title.'),
-      z.maxLength(LIMITS.titleMax, `The title can be at most ${LIMITS.titleMax} characters.`),
+  title: z.string().check(
+    z.trim(),
+    ...stringChecks(
+      NoteCreate.title,
+      {
+        tooShort: () => 'Give the note a title.',
+        tooLong: (max) => `The title can be at most ${max} characters.`,
+      },
+      1,
     ),
-  description: z
-    .string()
-    .check(
-      z.maxLength(
-        LIMITS.descriptionMax,
-        `The description can be at most ${LIMITS.descriptionMax.toLocaleString('en')} characters.`,
-      ),
-    ),
+  ),
+  description: z.string().check(
+    ...stringChecks(NoteCreate.description, {
+      tooShort: (min) => `The description needs at least ${min} characters.`,
+      tooLong: (max) => `The description can be at most ${max.toLocaleString('en')} characters.`,
+    }),
+  ),
   status: z.enum(NOTE_STATUSES),
   priority: z.enum(NOTE_PRIORITIES),
 });

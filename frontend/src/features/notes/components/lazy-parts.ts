@@ -1,0 +1,20 @@
+import { lazy } from 'react';
+
+/** The heavy parts of the notes pages, loaded when first needed (or when the browser is idle). */
+const loadDialogs = () => import('@/features/notes/components/note-dialogs');
+const loadNoteForm = () => import('@/features/notes/components/note-form');
+const loadMarkdown = () => import('@/features/notes/components/markdown');
+
+export const NoteDialogs = lazy(loadDialogs);
+export const LazyNoteForm = lazy(() => loadNoteForm().then((module) => ({ default: module.NoteForm })));
+export const Markdown = lazy(loadMarkdown);
+
+/** Fetch the on-demand parts ahead of need, once the page has settled. */
+export function preloadNoteParts(): void {
+  const load = () => {
+    void loadDialogs();
+    void loadMarkdown();
+  };
+  if ('requestIdleCallback' in window) window.requestIdleCallback(load, { timeout: 3000 });
+  else setTimeout(load, 1500);
+}

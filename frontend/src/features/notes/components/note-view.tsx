@@ -1,0 +1,168 @@
+import { Suspense, useCallback, useState } from 'react';
+import { Link, useLocation, useNavigate } from 'react-router';
+import { FullPageLoading } from '@/components/ui/spinner';
+import { StatusPanel } from '@/components/ui/status-panel';
+import { paths } from '@/config/paths';
+import { useNote } from '@/features/notes/api/get-note';
+import { DiscardDialog } from '@/features/notes/components/discard-dialog';
+import { LazyNoteForm, Markdown, NoteDialogs } from '@/features/notes/components/lazy-parts';
+import { useGuardedClose } from '@/features/notes/components/use-guarded-close';
+import { useNoteActions } from '@/features/notes/components/use-note-actions';
+import { useShortcuts } from '@/features/notes/components/use-shortcuts';
+import { StatusControl } from '@/features/notes/components/status-control';
+import { draftKey } from '@/features/notes/lib/draft-storage';
+import { timeAgo } from '@/features/notes/lib/format';
+import { applyOpsToNote } from '@/features/notes/lib/list-patch';
+import { changedFields } from '@/features/notes/lib/note-input';
+import { toggleTaskAt } from '@/features/notes/lib/task-list';
+import { useNotesStore } from '@/features/notes/stores/notes-store';
+import { ApiError, errorMessage } from '@/lib/api-client';
+import { useSessionStore } from '@/stores/session-store';
+import { toast } from '@/stores/toast-store';
+
+/** One note on a page of its own (a shareable URL): Markdown, edit in place, tick tasks. */
+export function NoteView({ noteId }: { noteId: string }) {
+  const query = useNote(noteId);
+  const ops = useNotesStore((state) => state.ops);
+  const dialogOpen = useNotesStore((state) => state.dialog.kind !== 'closed');
+  const openDialog = useNotesStore((state) => state.openDialog);
+  const userId = useSessionStore((state) => state.user?.id ?? '');
+  const navigate = useNavigate();
+  const location = useLocation();
+  const back = (location.state as { back?: string } | null)?.back ?? paths.home;
+  const actions = useNoteActions();
+  const [editing, setEditing] = useState(false);
+  const key = draftKey(userId, noteId);
+  const guard = useGuardedClose(key, () => setEditing(false));
+  const note = query.data ? applyOpsToNote(query.data, ops) : null;
+
+  const { update } = actions;
+  const onToggleTask = useCallback(
+    (offset: number, checked: boolean) => {
+      if (!note) return;
+      const description = toggleTaskAt(note.description, offset, checked);
+      if (description !== null) update(note, { description });
+    },
+    [note, update],
+  );
+
+  const remove = (viaKeyboard: boolean) => {
+    if (!note) return;
+    actions.remove(note, { viaKeyboard, focusAfter: null });
+    navigate(back);
+  };
+
+  useShortcuts({
+    e: () => setEditing(true),
+    x: () => note && actions.setStatus(note, note.status === 'Done' ? 'Pending' : 'Done'),
+    '#': () => remove(true),
+    z: () => void toast.act('Undo'),
+    '?': () => openDialog({ kind: 'shortcuts' }),
+  });
+
+  if (query.isPending) return <FullPageLoading label="Loading the note…" />;
+  if (!query.data) {
+    const missing = query.error instanceof ApiError && query.error.status === 404;
+    return (
+      <StatusPanel
+        tone={missing ? 'neutral' : 'error'}
+        title={missing ? 'This note does not exist' : 'The note could not be loaded'}
+        action={
+          missing ? (
+            <Link className="btn" to={paths.home}>
+              Go to your notes
+            </Link>
+          ) : (
+            <button type="button" className="btn btn-primary" onClick={() => void query.refetch()}>
+              Try again
+            </button>
+          )
+        }
+      >
+        <p>{missing ? 'It may have been deleted, or the link may be mistyped.' : errorMessage(query.error)}</p>
+      </StatusPanel>
+    );
+  }
+  if (!note) {
+    return (
+      <StatusPanel title="This note is being deleted" action={<Link to={back}>Back to your notes</Link>}>
+        <p>Undo is in the notification.</p>
+      </StatusPanel>
+    );
+  }
+
+  return (
+    <article className="note-view" aria-labelledby="note-view-title" data-status={note.status} data-pending={note.pending ? 'true' : 'false'}>
+      <title>{`${note.title} · NoteStack`}</title>
+      <p className="note-view-back">
+        <Link to={back}>← Back to your notes</Link>
+      </p>
+      <header className="note-view-head">
+        <h1 id="note-view-title">{note.title}</h1>
+        {note.pending ? <span className="pending-marker">Saving…</span> : null}
+      </header>
+      <div className="note-card-meta">
+        <span className={`badge priority-${note.priority.toLowerCase()}`}>{note.priority} priority</span>
+        <time dateTime={note.updatedAt} title={new Date(note.updatedAt).toLocaleString()}>
+          Updated {timeAgo(note.updatedAt)}
+        </time>
+        <time dateTime={note.createdAt} title={new Date(note.createdAt).toLocaleString()}>
+          Created {timeAgo(note.createdAt)}
+        </time>
+      </div>
+      <div className="note-view-actions">
+        <StatusControl title={note.title} status={note.status} onChange={(status) => actions.setStatus(note, status)} />
+        <div className="note-actions">
+          {editing ? null : (
+            <button type="button" className="btn btn-small" aria-keyshortcuts="e" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+          )}
+          <button
+            type="button"
+            className="btn btn-small btn-danger"
+            aria-keyshortcuts="#"
+            onClick={(event) => remove(event.detail === 0)}
+          >
+            Delete
+          </button>
+        </div>
+      </div>
+      {editing ? (
+        <section className="note-view-editor" aria-label="Edit note">
+          <Suspense fallback={<FullPageLoading label="Opening the editor…" />}>
+            <LazyNoteForm
+              note={query.data}
+              draftKey={key}
+              submitLabel="Save changes"
+              focusTitle
+              onCancel={guard.requestClose}
+              onDirtyChange={guard.onDirtyChange}
+              onSubmit={(values) => {
+                setEditing(false);
+                const patch = changedFields(note, values);
+                if (Object.keys(patch).length > 0) update(note, patch, { draft: values });
+              }}
+            />
+          </Suspense>
+          {guard.confirming ? <DiscardDialog onKeepEditing={guard.keepEditing} onDiscard={guard.discard} /> : null}
+        </section>
+      ) : (
+        <section className="markdown-body" aria-label="Description">
+          {note.description ? (
+            <Suspense fallback={<p className="markdown-fallback">{note.description}</p>}>
+              <Markdown source={note.description} onToggleTask={onToggleTask} />
+            </Suspense>
+          ) : (
+            <p className="muted">No description.</p>
+          )}
+        </section>
+      )}
+      {dialogOpen ? (
+        <Suspense fallback={null}>
+          <NoteDialogs actions={actions} />
+        </Suspense>
+      ) : null}
+    </article>
+  );
+}

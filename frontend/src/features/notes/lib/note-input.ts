@@ -1,0 +1,20 @@
+import type { Note, NoteInput, NotePatch } from '@/features/notes/types';
+
+export const EMPTY_INPUT: NoteInput = { title: '', description: '', status: 'Pending', priority: 'Medium' };
+
+/** The editable fields of a note, as a form starts from them. */
+export function savedValues(note: Note | undefined): NoteInput {
+  return note
+    ? { title: note.title, description: note.description, status: note.status, priority: note.priority }
+    : EMPTY_INPUT;
+}
+
+/** The fields a form changed: what an edit sends. */
+export function changedFields(note: Pick<Note, keyof NoteInput>, values: NoteInput): NotePatch {
+  const patch: NotePatch = {};
+  if (values.title !== note.title) patch.title = values.title;
+  if (values.description !== note.description) patch.description = values.description;
+  if (values.status !== note.status) patch.status = values.status;
+  if (values.priority !== note.priority) patch.priority = values.priority;
+  return patch;
+}

@@ -1,0 +1,52 @@
+/**
+ * Keyboard shortcuts: which key a keydown means, and never while the person is typing.
+ */
+export const SHORTCUTS = [
+  { key: 'n', label: 'New note' },
+  { key: '/', label: 'Search' },
+  { key: 'j', label: 'Next note' },
+  { key: 'k', label: 'Previous note' },
+  { key: 'Enter', label: 'Open the selected note' },
+  { key: 'e', label: 'Edit the selected (or open) note' },
+  { key: 'x', label: 'Mark the selected note done, or reopen it' },
+  { key: '#', label: 'Delete the selected note' },
+  { key: 'z', label: 'Undo the last delete or status change' },
+  { key: '?', label: 'Show these shortcuts' },
+] as const;
+
+export type ShortcutKey = (typeof SHORTCUTS)[number]['key'];
+
+const KEYS = new Set<string>(SHORTCUTS.map((shortcut) => shortcut.key));
+const NOT_TYPED_INTO = new Set(['button', 'checkbox', 'radio', 'submit', 'reset', 'image', 'file', 'color', 'range']);
+
+/** True when keys pressed now are text going into a field (or a control that uses them). */
+export function isTypingTarget(target: EventTarget | null): boolean {
+  if (!target || typeof (target as Element).closest !== 'function') return false;
+  const element = target as HTMLElement;
+  if (element.isContentEditable || element.closest('[contenteditable=""], [contenteditable="true"]')) return true;
+  const tag = element.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT') return !NOT_TYPED_INTO.has((element as HTMLInputElement).type);
+  return false;
+}
+
+interface KeyEventLike {
+  key: string;
+  target: EventTarget | null;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  isComposing?: boolean;
+  defaultPrevented: boolean;
+}
+
+/**
+ * The shortcut a keydown is, or null: not while typing in a field, composing text, holding
+ * Ctrl/⌘/Alt (the browser's own shortcuts), nor while a modal dialog is open.
+ */
+export function shortcutFor(event: KeyEventLike, modalOpen: boolean): ShortcutKey | null {
+  if (event.defaultPrevented || event.isComposing) return null;
+  if (event.ctrlKey || event.metaKey || event.altKey) return null;
+  if (modalOpen || isTypingTarget(event.target)) return null;
+  return KEYS.has(event.key) ? (event.key as ShortcutKey) : null;
+}
