@@ -191,30 +191,37 @@ def account() -> Account:
 
 
 def sign_up(page: Page, account: Account) -> None:
+    """Create the account: that signs the person in at once."""
     page.goto("/sign-up")
     page.get_by_label("Username").fill(account.username)
     page.get_by_label("Email").fill(account.email)
-    page.get_by_label("Password").fill(account.password)
+    page.get_by_label("Password", exact=True).fill(account.password)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Your account is ready")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def sign_in(page: Page, account: Account, *, go: bool = True) -> None:
     if go:
         page.goto("/sign-in")
     page.get_by_label("Email").fill(account.email)
-    page.get_by_label("Password").fill(account.password)
+    page.get_by_label("Password", exact=True).fill(account.password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def registered(page: Page, account: Account) -> None:
     sign_up(page, account)
-    sign_in(page, account, go=False)
 
 
 def card(page: Page, title: str) -> Locator:
     return page.get_by_role("article", name=title, exact=True)
+
+
+def set_status(page: Page, title: str, status: str) -> None:
+    """Press one segment of the card's status control ("Pending", "In progress", "Done")."""
+    card(page, title).get_by_role("group", name=f"Status of “{title}”").get_by_role(
+        "button", name=status, exact=True
+    ).click()
 
 
 def create_note(page: Page, title: str, description: str = "", priority: str = "") -> None:

@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     create_note,
     refocus,
     registered,
+    set_status,
     sign_in,
     sign_up,
 )
@@ -28,8 +29,7 @@ pytestmark = pytest.mark.e2e
 
 def test_account_and_note_lifecycle(browsing: Browsing, account: Account) -> None:
     page = browsing.new_page()
-    sign_up(page, account)
-    sign_in(page, account, go=False)
+    sign_up(page, account)  # signs in directly
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page).to_have_title("Your notes · NoteStack")
     expect(page.get_by_role("heading", name="No notes yet")).to_be_visible()
@@ -55,7 +55,7 @@ def test_account_and_note_lifecycle(browsing: Browsing, account: Account) -> Non
     expect(note).to_have_attribute("data-pending", "false")
 
     # Status in one click
-    note.get_by_role("button", name="Start: Buy oat milk").click()
+    set_status(page, "Buy oat milk", "In progress")
     expect(note).to_have_attribute("data-status", "InProgress")
     expect(note).to_contain_text("In progress")
     expect(note).to_have_attribute("data-pending", "false")
@@ -75,9 +75,11 @@ def test_account_and_note_lifecycle(browsing: Browsing, account: Account) -> Non
     expect(card(page, "Buy oat milk")).to_be_visible()
     expect(card(page, "Buy oat milk")).to_have_attribute("data-status", "InProgress")
 
-    # Sign out; a protected URL then asks to sign in, and comes back afterwards
+    # Sign out (and say so); a protected URL then asks to sign in, and comes back afterwards
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/sign-in$"))
+    expect(page.get_by_role("status").filter(has_text="You have signed out.")).to_be_visible()
+    expect(page.get_by_text("Sign in to continue to that page")).to_have_count(0)
     page.goto("/notes?status=InProgress")
     expect(page).to_have_url(re.compile(r"/sign-in\?redirect=%2Fnotes%3Fstatus%3DInProgress$"))
     sign_in(page, account, go=False)
@@ -291,7 +293,7 @@ def test_refused_status_change_rolls_back(browsing: Browsing, account: Account) 
             .observe(card, { attributes: true, attributeFilter: ['data-status', 'data-pending'] });
         }"""
     )
-    note.get_by_role("button", name="Start: Stubborn").click()
+    set_status(page, "Stubborn", "In progress")
     expect(
         page.get_by_test_id("toast").filter(has_text="Could not save “Stubborn”")
     ).to_be_visible()
@@ -318,9 +320,7 @@ def test_other_tab_sees_changes_when_it_regains_focus(browsing: Browsing, accoun
     refocus(second)
     expect(card(second, "Written in tab one")).to_be_visible()
 
-    card(first, "Written in tab one").get_by_role(
-        "button", name="Start: Written in tab one"
-    ).click()
+    set_status(first, "Written in tab one", "In progress")
     expect(card(first, "Written in tab one")).to_have_attribute("data-pending", "false")
     refocus(second)
     expect(card(second, "Written in tab one")).to_have_attribute("data-status", "InProgress")
@@ -408,7 +408,7 @@ def test_concurrent_edit_gets_the_conflict_message(browsing: Browsing, account: 
     expect(card(first, "Plan by one")).to_contain_text("Details by two")
 
 
-def _serious_violations(page: Page) -> list[dict[str, Any]]:
+def serious_violations(page: Page) -> list[dict[str, Any]]:
     if page.evaluate("() => typeof window.axe") != "object":
         page.evaluate(AXE.read_text(encoding="utf-8"))
     results: dict[str, Any] = page.evaluate(
@@ -436,18 +436,38 @@ def test_no_serious_accessibility_violations(
     page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
     page.goto("/sign-in")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     registered(page, account)
     create_note(page, "Accessible note", "A description to show", priority="High")
     create_note(page, "Second note", priority="Low")
     expect(card(page, "Second note")).to_have_attribute("data-pending", "false")
     expect(card(page, "Accessible note")).to_have_attribute("data-pending", "false")
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     page.get_by_role("button", name="New note").click()
     expect(page.get_by_role("dialog", name="New note")).to_be_visible()
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
+    page.get_by_role("dialog", name="New note").get_by_label("Title").fill("Unsaved")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("alertdialog", name="Discard unsaved changes?")).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Discard").click()
+
+    # The compact list, the help sheet, the note page and its editor.
+    page.get_by_role("button", name="List", exact=True).click()
+    expect(card(page, "Second note")).to_have_class(re.compile("note-row"))
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Shortcuts").click()
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    assert serious_violations(page) == []
+    page.keyboard.press("Escape")
+    card(page, "Accessible note").get_by_role("link", name="Accessible note").click()
+    expect(page.get_by_role("heading", level=1, name="Accessible note")).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Edit", exact=True).click()
+    expect(page.get_by_role("region", name="Edit note").get_by_label("Title")).to_be_visible()
+    assert serious_violations(page) == []
 
 
 def test_keyboard_only_create(browsing: Browsing, account: Account) -> None:
@@ -459,10 +479,16 @@ def test_keyboard_only_create(browsing: Browsing, account: Account) -> None:
     dialog = page.get_by_role("dialog", name="New note")
     expect(dialog.get_by_label("Title")).to_be_focused()
     page.keyboard.type("Typed only")
-    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # typed text: asks first, "Keep editing" has the focus
+    ask = page.get_by_role("alertdialog", name="Discard unsaved changes?")
+    expect(ask.get_by_role("button", name="Keep editing")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(ask.get_by_role("button", name="Discard")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
     expect(new_note).to_be_focused()  # focus is restored to what opened the dialog
     page.keyboard.press("Enter")
+    expect(dialog.get_by_label("Title")).to_have_value("")  # discarded means gone
     page.keyboard.type("Typed only")
     page.keyboard.press("Enter")  # submits the form
     expect(card(page, "Typed only")).to_have_attribute("data-pending", "false")
@@ -482,7 +508,7 @@ def test_dashboard_screenshots(browsing: Browsing, account: Account) -> None:
         create_note(page, title, description, priority=priority)
     for title, _, _ in samples:
         expect(card(page, title)).to_have_attribute("data-pending", "false")
-    card(page, "Groceries").get_by_role("button", name="Start: Groceries").click()
+    set_status(page, "Groceries", "In progress")
     expect(card(page, "Groceries")).to_have_attribute("data-pending", "false")
     for width, height in ((1280, 900), (375, 812)):
         page.set_viewport_size({"width": width, "height": height})
