@@ -1,21 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { getNotesPage } from '@/features/notes/api/get-notes';
 import type { Note, NoteFilters } from '@/features/notes/types';
+import { makeNote } from '@/testing/notes';
 
 const filters: NoteFilters = { q: ' milk ', status: 'Pending', priority: '' };
 
 function note(id: string, version: number, title = `Note ${id}`): Note {
-  return {
-    _id: id,
-    userId: 'u',
-    title,
-    description: '',
-    status: 'Pending',
-    priority: 'Low',
-    version,
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-  };
+  return makeNote(id, { version, title });
 }
 
 describe('getNotesPage', () => {

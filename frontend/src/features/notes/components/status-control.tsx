@@ -15,7 +15,8 @@ export function StatusControl({ title, status, disabled, onChange }: StatusContr
         <button
           key={option}
           type="button"
-          className={`segment status-${option.toLowerCase()}`}
+          className="segment"
+          data-value={option}
           aria-pressed={option === status}
           disabled={disabled}
           onClick={() => onChange(option)}

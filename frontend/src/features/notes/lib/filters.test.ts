@@ -8,20 +8,10 @@ import {
   searchWords,
 } from '@/features/notes/lib/filters';
 import type { Note } from '@/features/notes/types';
+import { makeNote } from '@/testing/notes';
 
 function note(title: string, description = '', extra: Partial<Note> = {}): Note {
-  return {
-    _id: 'a',
-    userId: 'u',
-    title,
-    description,
-    status: 'Pending',
-    priority: 'Medium',
-    version: 1,
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-    ...extra,
-  };
+  return makeNote('a', { title, description, ...extra });
 }
 
 describe('search matching (the server rule: all words, any order, any field, no case or accents)', () => {

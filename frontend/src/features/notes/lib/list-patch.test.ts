@@ -15,21 +15,9 @@ import {
   type PendingOp,
 } from '@/features/notes/lib/list-patch';
 import type { Note, NoteFilters } from '@/features/notes/types';
+import { makeNote } from '@/testing/notes';
 
-function note(id: string, extra: Partial<Note> = {}): Note {
-  return {
-    _id: id,
-    userId: 'u1',
-    title: `Note ${id}`,
-    description: '',
-    status: 'Pending',
-    priority: 'Medium',
-    version: 1,
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-    ...extra,
-  };
-}
+const note = makeNote;
 
 function data(...pages: Note[][]): NotesData {
   return {
