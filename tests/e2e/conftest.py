@@ -76,6 +76,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         NOTESTACK_LOG_JSON="false",
         NOTESTACK_LOG_LEVEL="WARNING",
         NOTESTACK_FRONTEND_DIST=str(DIST_INDEX.parent),
+        # Every test signs up (and some sign in again) from 127.0.0.1: the production
+        # throttles (5 sign-ups an hour per address) would refuse most of the suite.
+        NOTESTACK_THROTTLE_SIGNUP_IP="10000/hour",
+        NOTESTACK_THROTTLE_LOGIN_IP="10000/hour",
+        NOTESTACK_THROTTLE_LOGIN_ACCOUNT="1000/hour",
     )
     port = _free_port()
     url = f"http://127.0.0.1:{port}"

@@ -19,7 +19,7 @@ export const NoteCreate: { readonly [field in "description" | "priority" | "stat
   "description": {"maxLength":100000},
   "priority": {},
   "status": {},
-  "title": {"maxLength":200},
+  "title": {"minLength":1,"maxLength":200,"pattern":"\\S"},
 };
 
 export const NoteUpdate: { readonly [field in "description" | "priority" | "status" | "title"]: FieldConstraints } = {
@@ -33,5 +33,5 @@ export const RegisterIn: { readonly [field in "email" | "name" | "password" | "u
   "email": {},
   "name": {"minLength":1,"maxLength":100},
   "password": {"minLength":8,"maxLength":128},
-  "username": {"minLength":3,"maxLength":30,"pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]*$"},
+  "username": {"minLength":3,"maxLength":30},
 };

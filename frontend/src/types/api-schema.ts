@@ -239,7 +239,7 @@ export interface components {
             status: components["schemas"]["NoteStatus"];
             /**
              * Title
-             * @description 1-200 characters, trimmed
+             * @description 1-200 characters, trimmed (not only spaces)
              */
             title: string;
         };
@@ -305,14 +305,22 @@ export interface components {
         NoteStatus: "Pending" | "InProgress" | "Done";
         /**
          * NoteUpdate
-         * @description Any subset of the editable fields; at least one.
+         * @description Any subset of the editable fields; at least one. A blank title keeps the current one
+         *     (titles are never empty): the original web client's edit dialog sends a blank title when
+         *     only the status or the priority changed.
          */
         NoteUpdate: {
-            /** Description */
+            /**
+             * Description
+             * @description Blank clears the description
+             */
             description?: string | null;
             priority?: components["schemas"]["NotePriority"] | null;
             status?: components["schemas"]["NoteStatus"] | null;
-            /** Title */
+            /**
+             * Title
+             * @description Up to 200 characters, trimmed; blank keeps the current title
+             */
             title?: string | null;
         };
         /** RegisterIn */
@@ -320,15 +328,19 @@ export interface components {
             /**
              * Email
              * Format: email
+             * @description Compared without case or character width
              */
             email: string;
             /** Name */
             name?: string | null;
-            /** Password */
+            /**
+             * Password
+             * @description 8-128 characters; refused when common or easy to guess, or when it contains the username or the email address
+             */
             password: string;
             /**
              * Username
-             * @description 3-30 of a-z 0-9 _ . - (stored lowercased)
+             * @description 3-30 visible characters, spaces allowed inside (trimmed; runs of spaces become one); unique regardless of case
              */
             username: string;
         };
@@ -535,14 +547,16 @@ export interface operations {
     list_notes_api_v1_note_get: {
         parameters: {
             query?: {
-                /** @description nextCursor */
+                /** @description nextCursor of the previous page, unchanged */
                 cursor?: string | null;
-                /** @description Page size, 1-100 */
+                /** @description Page size, 1-100 (none: up to 1,000 notes) */
                 limit?: number | null;
-                priority?: components["schemas"]["NotePriority"] | null;
-                /** @description Search in title and description */
+                /** @description Only notes with this priority */
+                priority?: ("Low" | "Medium" | "High") | null;
+                /** @description Words to find in title or description */
                 q?: string | null;
-                status?: components["schemas"]["NoteStatus"] | null;
+                /** @description Only notes with this status */
+                status?: ("Pending" | "InProgress" | "Done") | null;
             };
             header?: {
                 "If-None-Match"?: string | null;
@@ -792,5 +806,7 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiV1NoteGetParametersQueryPriorityAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/note"]["get"]["parameters"]["query"]["priority"]> = ["Low", "Medium", "High"];
+export const pathsApiV1NoteGetParametersQueryStatusAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/note"]["get"]["parameters"]["query"]["status"]> = ["Pending", "InProgress", "Done"];
 export const notePriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotePriority"]> = ["Low", "Medium", "High"];
 export const noteStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NoteStatus"]> = ["Pending", "InProgress", "Done"];

@@ -6,14 +6,12 @@ import { stringChecks } from '@/lib/validation';
 import type { ResponseBody, User } from '@/types/api';
 
 export const registerInputSchema = z.object({
-  // The server lowercases the username; the form does it first so the person sees what is kept.
   username: z.string().check(
     z.trim(),
-    z.toLowerCase(),
     ...stringChecks(RegisterIn.username, {
       tooShort: (min) => `At least ${min} characters.`,
       tooLong: (max) => `At most ${max} characters.`,
-      pattern: 'Start with a letter or digit, then use letters, digits, “_”, “.” or “-”.',
+      pattern: 'Use visible characters (spaces are allowed inside).',
     }),
   ),
   email: emailField,

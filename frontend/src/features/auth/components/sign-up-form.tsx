@@ -62,7 +62,7 @@ export function SignUpForm({ onSuccess }: { onSuccess: () => void }) {
       <FormField
         label="Username"
         error={form.errorOf('username')}
-        hint={`${capitalised(lengthHint(RegisterIn.username))}: letters, digits, “_”, “.” or “-”, kept in lowercase.`}
+        hint={`${capitalised(lengthHint(RegisterIn.username))}; spaces are allowed inside.`}
       >
         {(field) => <input {...field} {...form.field('username')} type="text" autoComplete="username" />}
       </FormField>

@@ -12,6 +12,7 @@ export const noteInputSchema = z.object({
       {
         tooShort: () => 'Give the note a title.',
         tooLong: (max) => `The title can be at most ${max} characters.`,
+        pattern: 'Give the note a title.',
       },
       1,
     ),
