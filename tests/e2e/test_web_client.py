@@ -366,6 +366,8 @@ def test_expired_session_goes_to_sign_in_and_back(browsing: Browsing, account: A
     page.goto("/?priority=High")
     expect(page.get_by_label("Priority", exact=True)).to_have_value("High")
     expect(page.get_by_role("heading", name="No notes match")).to_be_visible()
+    # A refetch still in flight (sent with the cookie) would answer the refocus below.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()  # the session ends while the page is open
     refocus(page)  # the next request is a 401, handled in one place
     expect(page).to_have_url(re.compile(r"/sign-in\?redirect=%2F%3Fpriority%3DHigh$"))

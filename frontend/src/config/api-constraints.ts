@@ -11,27 +11,27 @@ export interface FieldConstraints {
 }
 
 export const LoginIn: { readonly [field in "email" | "password"]: FieldConstraints } = {
-  "email": {"minLength":1,"maxLength":320},
-  "password": {"minLength":1,"maxLength":128},
+  "email": {"minLength":1,"maxLength":320,"pattern":"^[^\\x00]*$"},
+  "password": {"minLength":1,"maxLength":128,"pattern":"^[^\\x00]*$"},
 };
 
 export const NoteCreate: { readonly [field in "description" | "priority" | "status" | "title"]: FieldConstraints } = {
-  "description": {"maxLength":100000},
+  "description": {"maxLength":100000,"pattern":"^[^\\x00]*$"},
   "priority": {},
   "status": {},
-  "title": {"minLength":1,"maxLength":200,"pattern":"\\S"},
+  "title": {"minLength":1,"maxLength":200,"pattern":"^[^\\x00]*[^\\s\\x00][^\\x00]*$"},
 };
 
 export const NoteUpdate: { readonly [field in "description" | "priority" | "status" | "title"]: FieldConstraints } = {
-  "description": {"maxLength":100000},
+  "description": {"maxLength":100000,"pattern":"^[^\\x00]*$"},
   "priority": {},
   "status": {},
-  "title": {"maxLength":200},
+  "title": {"maxLength":200,"pattern":"^[^\\x00]*$"},
 };
 
 export const RegisterIn: { readonly [field in "email" | "name" | "password" | "username"]: FieldConstraints } = {
   "email": {},
-  "name": {"minLength":1,"maxLength":100},
-  "password": {"minLength":8,"maxLength":128},
-  "username": {"minLength":3,"maxLength":30},
+  "name": {"minLength":1,"maxLength":100,"pattern":"^[^\\x00]*$"},
+  "password": {"minLength":8,"maxLength":128,"pattern":"^[^\\x00]*$"},
+  "username": {"minLength":3,"maxLength":30,"pattern":"^[^\\x00]*$"},
 };

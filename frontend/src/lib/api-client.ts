@@ -1,9 +1,9 @@
 import { API_BASE } from '@/config/paths';
+import type { components } from '@/types/api-schema';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+/** The body of every error the API sends (checked at run time all the same: a proxy may answer). */
+export type ErrorBody = components['schemas']['ErrorEnvelope'];
+export type FieldError = ErrorBody['errors'][number];
 
 /** An answer from the API that was not a success (or no answer at all: status 0). */
 export class ApiError extends Error {

@@ -20,7 +20,7 @@ export function stringChecks(constraints: FieldConstraints, messages: Messages, 
     checks.push(z.maxLength(constraints.maxLength, messages.tooLong(constraints.maxLength)));
   }
   if (constraints.pattern !== undefined) {
-    checks.push(z.regex(new RegExp(constraints.pattern), messages.pattern ?? 'Not in the expected format.'));
+    checks.push(z.regex(new RegExp(constraints.pattern), messages.pattern ?? 'This contains a character that is not allowed.'));
   }
   return checks;
 }

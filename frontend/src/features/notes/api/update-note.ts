@@ -15,8 +15,10 @@ export async function updateNote(noteId: string, patch: NotePatch, version: numb
   return response.data.note;
 }
 
+type ConflictBody = ResponseBody<'/api/v1/note/{note_id}/edit', 'patch', 412>;
+
 /** The server's current note from a 412 answer, if it sent one. */
-export function conflictNote(error: unknown): Note | null {
+export function conflictNote(error: unknown): ConflictBody['note'] | null {
   if (!(error instanceof ApiError) || error.status !== 412) return null;
   const body = error.body;
   if (typeof body === 'object' && body !== null && 'note' in body) {
