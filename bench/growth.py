@@ -32,7 +32,8 @@ import asyncpg
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from notestack.notes.cursor import Cursor
-from notestack.notes.repository import ListFilter, list_statement
+from notestack.notes.ordering import Order, Sort
+from notestack.notes.repository import ListFilter, Ordering, list_statement
 
 NOTE_COLUMNS = [
     "id", "user_id", "title", "description", "status", "priority", "version",
@@ -194,12 +195,13 @@ async def measure(
     )
     if row is None:
         raise RuntimeError("target user has fewer notes than deep_offset")
-    cursor = Cursor(row["created_at"], row["id"])
+    newest = Ordering(Sort.CREATED, Order.DESC)
+    cursor = Cursor(newest.name, (row["created_at"],), row["id"])
     limit = plan.page_size + 1  # the service asks for one more row to know if a page follows
-    first = list_statement(user_id, ListFilter(), None, limit)
+    first = list_statement("postgresql", user_id, ListFilter(), newest, None, limit)
     variants = {
         "keyset_first": first,
-        "keyset_deep": list_statement(user_id, ListFilter(), cursor, limit),
+        "keyset_deep": list_statement("postgresql", user_id, ListFilter(), newest, cursor, limit),
         "offset_first": first.offset(0),
         "offset_deep": first.offset(plan.deep_offset),
     }

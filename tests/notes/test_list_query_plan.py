@@ -1,4 +1,5 @@
-"""The list query is one index range scan on PostgreSQL, whatever the table size."""
+"""Every list ordering is one index range scan on PostgreSQL, whatever the table size: a first
+page and a page after a cursor read the ordering's index, never sort, never scan the table."""
 
 from __future__ import annotations
 
@@ -11,9 +12,19 @@ import pytest
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from notestack.notes.cursor import Cursor
-from notestack.notes.repository import ListFilter, list_statement
+from notestack.notes.ordering import DEFAULT_ORDER, Order, Sort, sort_keys
+from notestack.notes.repository import ListFilter, Ordering, list_statement
 
 pytestmark = pytest.mark.postgres
+
+INDEX_OF = {
+    Sort.CREATED: "ix_notes_live_created",
+    Sort.UPDATED: "ix_notes_live_updated",
+    Sort.PRIORITY: "ix_notes_live_priority",
+    Sort.STATUS: "ix_notes_live_status",
+    Sort.TITLE: "ix_notes_live_title",
+    Sort.POSITION: "ix_notes_live_position",
+}
 
 
 async def _explain(connection: asyncpg.Connection, statement: Any) -> str:
@@ -23,7 +34,7 @@ async def _explain(connection: asyncpg.Connection, statement: Any) -> str:
     return "\n".join(row[0] for row in rows)
 
 
-async def test_list_query_uses_the_composite_index(postgres_url: str) -> None:
+async def test_every_ordering_uses_its_index(postgres_url: str) -> None:
     dsn = postgres_url.replace("postgresql+asyncpg", "postgresql")
     connection = await asyncpg.connect(dsn)
     try:
@@ -57,36 +68,53 @@ async def test_list_query_uses_the_composite_index(postgres_url: str) -> None:
                 "updated_at",
             ],
         )
+        keys = sort_keys(title="note", status="Pending", priority="Low")
         await connection.execute(
             """
             INSERT INTO notes (id, user_id, title, description, status, priority, version,
-                               created_at, updated_at)
+                               created_at, updated_at, title_key, status_rank, priority_rank,
+                               position)
             SELECT gen_random_uuid(), u.id, 'note ' || g, 'body', 'Pending', 'Low', 1,
-                   now() - (g || ' seconds')::interval, now()
+                   now() - (g || ' seconds')::interval, now() - (g || ' minutes')::interval,
+                   $2 || ' ' || g, (g % 3), (g % 3), 'a' || (g % 10)
             FROM unnest($1::uuid[]) AS u(id), generate_series(1, 150) AS g
             """,
             users,
+            keys["title_key"],
         )
         await connection.execute("ANALYZE notes")
         target = users[7]
-        first_page = list_statement(target, ListFilter(), None, 21)
-        plan = await _explain(connection, first_page)
-        print(plan)
-        assert "ix_notes_user_created_id" in plan
-        assert "Sort" not in plan and "Seq Scan" not in plan
-
-        row = await connection.fetchrow(
-            "SELECT created_at, id FROM notes WHERE user_id = $1 "
-            "ORDER BY created_at DESC, id DESC OFFSET 100 LIMIT 1",
-            target,
-        )
-        deep = list_statement(target, ListFilter(), Cursor(row["created_at"], row["id"]), 21)
-        deep_plan = await _explain(connection, deep)
-        print(deep_plan)
-        assert "ix_notes_user_created_id" in deep_plan and "Sort" not in deep_plan
-        assert (
-            "Index Cond" in deep_plan
-            and "created_at" in deep_plan.split("Index Cond")[1].split("\n")[0]
-        )
+        for sort, index in INDEX_OF.items():
+            for order in Order:
+                ordering = Ordering(sort, order)
+                first = list_statement("postgresql", target, ListFilter(), ordering, None, 21)
+                plan = await _explain(connection, first)
+                assert index in plan, (sort, order, plan)
+                assert "Sort" not in plan and "Seq Scan" not in plan, (sort, order, plan)
+            ordering = Ordering(sort, DEFAULT_ORDER[sort])
+            row = await connection.fetchrow(
+                _compiled(list_statement("postgresql", target, ListFilter(), ordering, None, 101))
+                + " OFFSET 100",
+                target,
+                101,
+            )
+            width = {Sort.PRIORITY: 2, Sort.STATUS: 2, Sort.POSITION: 2}.get(sort, 1)
+            values = tuple(row[f"sort_key_{i}"] for i in range(width))
+            cursor = Cursor(ordering.name, values, row["id"])
+            deep = list_statement("postgresql", target, ListFilter(), ordering, cursor, 21)
+            deep_plan = await _explain(connection, deep)
+            assert index in deep_plan and "Sort" not in deep_plan, (sort, deep_plan)
+            assert "Index Cond" in deep_plan, (sort, deep_plan)
     finally:
         await connection.close()
+
+
+def _compiled(statement: Any) -> str:
+    """The statement's SQL with $1 (the user) and $2 (the limit) for asyncpg."""
+    compiled = statement.compile(dialect=asyncpg_dialect.dialect())
+    sql: str = compiled.string
+    for position, name in enumerate(compiled.positiontup, start=1):
+        value = compiled.params[name]
+        if position > 2:
+            raise AssertionError(f"unexpected parameter {name}={value}")
+    return sql

@@ -37,6 +37,7 @@ async def test_create_returns_full_note_with_defaults_and_etag(
         "status",
         "priority",
         "version",
+        "position",
         "createdAt",
         "updatedAt",
     }

@@ -40,7 +40,7 @@ async def _create(http: httpx.AsyncClient, account: Account, **fields: str) -> h
     return await http.post(CREATE, json={"title": "t", **fields}, headers=account.auth)
 
 
-async def test_the_note_count_quota_names_itself_and_frees_on_delete(
+async def test_the_note_count_quota_names_itself_and_frees_when_purged(
     http: httpx.AsyncClient,
 ) -> None:
     account = await signup(http)
@@ -49,9 +49,12 @@ async def test_the_note_count_quota_names_itself_and_frees_on_delete(
     refused = await _create(http, account, title="one too many")
     assert refused.status_code == 422
     body = refused.json()
-    assert body["errors"][0]["field"] == "quota" and "(5)" in body["message"]
+    assert body["errors"][0]["field"] == "quota" and "(5, the trash included)" in body["message"]
     note_id = created[0].json()["note"]["_id"]
     assert (await http.delete(f"{NOTES}/{note_id}/delete", headers=account.auth)).is_success
+    # In the trash it still takes its room (it can come back); purged, it frees it.
+    assert (await _create(http, account, title="still full")).status_code == 422
+    assert (await http.delete(f"{NOTES}/{note_id}/purge", headers=account.auth)).is_success
     assert (await _create(http, account, title="room again")).status_code == 201
 
 

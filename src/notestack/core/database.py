@@ -36,12 +36,12 @@ class ReadSession(AsyncSession):
 
 @dataclass(frozen=True, slots=True)
 class ChangeEvent:
-    """A change of one of a user's notes, as their other devices hear of it."""
+    """A change of one of a user's notes, as their other devices hear of it: ``seq`` counts
+    the user's events (in commit order), ``data`` is the event's JSON body."""
 
     type: str  # "note.created", "note.updated", "note.deleted", ...
-    note_id: uuid.UUID
-    version: int
-    note: dict[str, Any] | None = None
+    seq: int
+    data: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     max_note_bytes_per_user: int = Field(default=50 * 1024 * 1024, ge=1024)
     max_list_bytes: int = Field(default=2 * 1024 * 1024, ge=64 * 1024)
     cache_max_entry_bytes: int = Field(default=512 * 1024, ge=1024)
+    # Nothing lost: trash, history, events.
+    trash_retention_days: int = Field(default=30, ge=1)
+    history_keep: int = Field(default=50, ge=1, le=1000)
+    events_retention_hours: int = Field(default=72, ge=1)
+    # Live updates (Server-Sent Events).
+    events_max_streams_per_user: int = Field(default=10, ge=1)
+    events_max_streams_per_process: int = Field(default=2000, ge=1)
+    events_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
 
     @field_validator("database_replica_urls", "cors_origins", "trusted_proxies", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from notestack.auth import models as _auth_models  # noqa: F401  (registers tables)
+from notestack.core import idempotency as _idempotency  # noqa: F401
 from notestack.core.models import Base
 from notestack.notes import models as _notes_models  # noqa: F401
 

@@ -36,7 +36,7 @@ from notestack.core.security import InvalidTokenError, TokenCodec, request_crede
 from notestack.notes.cursor import CursorCodec
 from notestack.notes.queries import list_cache_key, parse_query_string
 from notestack.notes.router import get_note, list_notes, read_router
-from notestack.notes.service import parse_note_id
+from notestack.notes.service import parse_note_ref
 
 LIST_PATH = f"{API_PREFIX}/note"
 NOTE_PREFIX = LIST_PATH + "/"
@@ -70,11 +70,12 @@ class CachedNoteReads:
                 query = parse_query_string(scope["query_string"])
                 if query.cursor:
                     codec: CursorCodec = self.state.cursor_codec
-                    codec.decode(query.cursor)
+                    codec.decode(query.cursor, query.ordering().name)
                 return "list", list_cache_key(query), self.list_route, {}
             raw_id = path[len(NOTE_PREFIX) :]
             if path.startswith(NOTE_PREFIX) and "/" not in raw_id:
-                return "note", parse_note_id(raw_id).hex, self.note_route, {"note_id": raw_id}
+                ref = parse_note_ref(raw_id)
+                return "note", ref.cache_suffix, self.note_route, {"note_id": raw_id}
         except (RequestValidationError, AppError):
             pass
         return None

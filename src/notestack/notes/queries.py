@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -19,7 +19,8 @@ from starlette.datastructures import QueryParams
 from notestack.core.openapi import query_parameters
 from notestack.core.text import StoredText
 from notestack.notes.models import NotePriority, NoteStatus
-from notestack.notes.repository import ListFilter
+from notestack.notes.ordering import DEFAULT_ORDER, Order, Sort
+from notestack.notes.repository import ListFilter, Ordering
 
 PAGE_SIZE_MAX = 100
 SEARCH_MAX = 200
@@ -64,7 +65,20 @@ class ListQuery(BaseModel):
     )
     q: Annotated[
         StoredText | None,
-        Field(max_length=SEARCH_MAX, description="Words to find in title or description"),
+        Field(
+            max_length=SEARCH_MAX,
+            description="Words to find: every word must begin a word of the title or the "
+            "description, in any order, whatever the case or accents; results come best "
+            "match first (unless `sort` is given), each with its `highlights`",
+        ),
+    ] = None
+    sort: Annotated[
+        Sort | None,
+        Field(description="created (default), updated, priority, status, title, position"),
+    ] = None
+    order: Annotated[
+        Order | None,
+        Field(description="asc or desc (default: newest, most urgent, A-Z, board order)"),
     ] = None
 
     @property
@@ -78,35 +92,102 @@ class ListQuery(BaseModel):
             search=self.search,
         )
 
+    def ordering(self) -> Ordering:
+        """Relevance for a search without a sort; otherwise the sort, newest first."""
+        if self.sort is None and self.filters().words():
+            return Ordering(None, self.order or Order.DESC)
+        sort = self.sort or Sort.CREATED
+        return Ordering(sort, self.order or DEFAULT_ORDER[sort])
+
+
+class CountsQuery(BaseModel):
+    """``GET /api/v1/note/counts``: the list's filters."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    status: Annotated[NoteStatus | None, Field(description="As for the list")] = None
+    priority: Annotated[NotePriority | None, Field(description="As for the list")] = None
+    q: Annotated[StoredText | None, Field(max_length=SEARCH_MAX, description="As for the list")] = (
+        None
+    )
+
+    def filters(self) -> ListFilter:
+        return ListFilter(
+            status=self.status.value if self.status else None,
+            priority=self.priority.value if self.priority else None,
+            search=(self.q or "").strip() or None,
+        )
+
+
+class PageQuery(BaseModel):
+    """A plain paged list (the trash): ``limit`` and ``cursor`` as for the notes."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    limit: Annotated[
+        PageSize | None,
+        BeforeValidator(_ascii_whole_number),
+        Field(description="Page size, 1-100 (none: up to 1,000 notes)"),
+    ] = None
+    cursor: Annotated[
+        str | None,
+        Field(
+            max_length=CURSOR_MAX,
+            description="nextCursor of the previous page, unchanged",
+            json_schema_extra={"pattern": CURSOR_PATTERN},
+        ),
+    ] = None
+
 
 LIST_QUERY_PARAMETERS = query_parameters(ListQuery)
+COUNTS_QUERY_PARAMETERS = query_parameters(CountsQuery)
+PAGE_QUERY_PARAMETERS = query_parameters(PageQuery)
+Q = TypeVar("Q", bound=BaseModel)
 
 
-def parse_list_query(params: Mapping[str, str]) -> ListQuery:
-    """Validate a request's query parameters; RequestValidationError (a 422) when invalid."""
-    fields = {name: params[name] for name in ListQuery.model_fields if name in params}
+def parse_query(model: type[Q], params: Mapping[str, str]) -> Q:
+    """Validate a request's query parameters (unknown names ignored, a repeated name by its
+    last value); RequestValidationError, a 422, when invalid."""
+    fields = {name: params[name] for name in model.model_fields if name in params}
     try:
-        return ListQuery.model_validate(fields)
+        return model.model_validate(fields)
     except ValidationError as exc:
         raise RequestValidationError(
             [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
         ) from None
 
 
+def parse_list_query(params: Mapping[str, str]) -> ListQuery:
+    return parse_query(ListQuery, params)
+
+
 def parse_query_string(query_string: bytes) -> ListQuery:
     return parse_list_query(QueryParams(query_string))
+
+
+def cache_key(*parts: object) -> str:
+    raw = "\x1f".join("" if part is None else str(part) for part in parts)
+    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
 def list_cache_key(query: ListQuery) -> str:
     """One cache entry per distinct list query of a user (after validation: ``limit=05`` and
     ``limit=5`` share one)."""
-    raw = "\x1f".join(
-        [
-            query.status.value if query.status else "",
-            query.priority.value if query.priority else "",
-            query.search or "",
-            query.cursor or "",
-            str(query.limit),
-        ]
+    filters = query.filters()
+    return cache_key(
+        filters.status,
+        filters.priority,
+        filters.search,
+        query.cursor or "",
+        query.limit,
+        query.ordering().name,
     )
-    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def counts_cache_key(query: CountsQuery) -> str:
+    filters = query.filters()
+    return cache_key(filters.status, filters.priority, filters.search)
+
+
+def trash_cache_key(query: PageQuery) -> str:
+    return cache_key(query.cursor or "", query.limit)

@@ -1,20 +1,46 @@
-"""Every query on notes. Each is scoped by owner: a note id alone never reaches a row."""
+"""Every query on notes. Each is scoped by owner: a note id alone never reaches a row.
+
+Live notes are those not in the trash (``deleted_at IS NULL``): every read but the trash's own
+asks for them, so a trashed note is invisible to lists, search, counts and single reads.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Uuid, delete, literal, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    column,
+    delete,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notestack.core.database import ReadSession, WriteSession
-from notestack.core.models import UTCDateTime, utcnow
-from notestack.notes.cursor import Cursor
-from notestack.notes.models import Note, NoteUsage
+from notestack.notes.cursor import Cursor, KeyValue
+from notestack.notes.models import Note, NoteEvent, NoteRevision, NoteUsage
+from notestack.notes.ordering import Order, Sort, fold
 from notestack.notes.schemas import NoteFields
+
+_WORDS = re.compile(r"[^\W_]+")
+MAX_SEARCH_WORDS = 12
+# SQLite's full-text index of the notes (migration 0003), keyed by the notes' rowid.
+_NOTES_FTS = table("notes_fts", column("rowid"))
+_NOTES_ROWID: ColumnElement[int] = literal_column("notes.rowid")
+_SEARCH_VECTOR: ColumnElement[Any] = literal_column("notes.search_vector")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,66 +49,213 @@ class ListFilter:
     priority: str | None = None
     search: str | None = None
 
+    def words(self) -> list[str]:
+        """The search's words as the indexes hold them: folded (no case, no accents), split
+        at anything that is not a letter or digit. Each must begin a word of the note."""
+        return _WORDS.findall(fold(self.search or ""))[:MAX_SEARCH_WORDS]
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """How a page is ordered: a sort and its direction, or (``sort`` None) search relevance."""
+
+    sort: Sort | None
+    order: Order
+
+    @property
+    def name(self) -> str:
+        return f"{self.sort.value if self.sort else 'relevance'}:{self.order.value}"
 
 
-def _conditions(user_id: uuid.UUID, filters: ListFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Note.user_id == user_id]
-    if filters.status:
+def _dialect(session: ReadSession) -> str:
+    return session.get_bind().dialect.name
+
+
+POSTGRESQL = "postgresql"
+
+
+def _tsquery(words: list[str]) -> Any:
+    lexemes = " & ".join("'" + word.replace("'", "''") + "':*" for word in words)
+    return func.to_tsquery(literal_column("'simple'::regconfig"), lexemes)
+
+
+def _fts_match(words: list[str]) -> str:
+    return " AND ".join('"' + word.replace('"', '""') + '"*' for word in words)
+
+
+def _search_condition(dialect: str, words: list[str]) -> ColumnElement[bool]:
+    if dialect == POSTGRESQL:
+        return cast(ColumnElement[bool], _SEARCH_VECTOR.op("@@")(_tsquery(words)))
+    return cast(ColumnElement[bool], literal_column("notes_fts").op("MATCH")(_fts_match(words)))
+
+
+def _rank(dialect: str, words: list[str]) -> ColumnElement[float]:
+    """How well a note matches (higher is better); matches in the title weigh more."""
+    if dialect == POSTGRESQL:
+        return cast(ColumnElement[float], func.ts_rank_cd(_SEARCH_VECTOR, _tsquery(words)))
+    return cast(ColumnElement[float], -func.bm25(literal_column("notes_fts"), 10.0, 1.0))
+
+
+def _conditions(
+    dialect: str, user_id: uuid.UUID, filters: ListFilter, *, ignore: str = ""
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Note.user_id == user_id, Note.deleted_at.is_(None)]
+    if filters.status and ignore != "status":
         conditions.append(Note.status == filters.status)
-    if filters.priority:
+    if filters.priority and ignore != "priority":
         conditions.append(Note.priority == filters.priority)
-    if filters.search:
-        pattern = f"%{_escape_like(filters.search)}%"
-        conditions.append(
-            or_(
-                Note.title.ilike(pattern, escape="\\"),
-                Note.description.ilike(pattern, escape="\\"),
-            )
-        )
+    words = filters.words()
+    if words:
+        conditions.append(_search_condition(dialect, words))
+    elif filters.search:  # only punctuation: no word to find
+        conditions.append(false())
     return conditions
 
 
+def _notes(dialect: str, filters: ListFilter) -> Any:
+    """FROM notes, joined on SQLite with its search index when there is a search."""
+    notes = Note.__table__
+    if filters.words() and dialect != POSTGRESQL:
+        return notes.join(_NOTES_FTS, _NOTES_FTS.c.rowid == _NOTES_ROWID)
+    return notes
+
+
+def _sort_columns(ordering: Ordering, rank: ColumnElement[float] | None) -> list[Any]:
+    """The keyset's columns, before the id that breaks ties."""
+    if ordering.sort is None:
+        assert rank is not None
+        return [rank, Note.created_at]
+    columns: dict[Sort, list[Any]] = {
+        Sort.CREATED: [Note.created_at],
+        Sort.UPDATED: [Note.updated_at],
+        Sort.PRIORITY: [Note.priority_rank, Note.created_at],
+        Sort.STATUS: [Note.status_rank, Note.created_at],
+        Sort.TITLE: [Note.title_key],
+        Sort.POSITION: [Note.status_rank, Note.position],
+    }
+    return columns[ordering.sort]
+
+
+def _after(keys: list[Any], cursor: Cursor, descending: bool) -> ColumnElement[bool]:
+    values = [
+        literal(value, getattr(key, "type", None) or Float())
+        for key, value in zip(keys, cursor.keys, strict=True)
+    ]
+    row = tuple_(*keys, Note.id)
+    bound = tuple_(*values, literal(cursor.note_id, Note.id.type))
+    return row < bound if descending else row > bound
+
+
 def list_statement(
-    user_id: uuid.UUID, filters: ListFilter, after: Cursor | None, limit: int
+    dialect: str,
+    user_id: uuid.UUID,
+    filters: ListFilter,
+    ordering: Ordering,
+    after: Cursor | None,
+    limit: int,
 ) -> Any:
-    """Newest first, by keyset: one range scan of (user_id, created_at DESC, id DESC)."""
-    conditions = _conditions(user_id, filters)
+    """A page of live notes, by keyset: one range scan of the ordering's index (a search
+    ranks its matches first). Each row ends with its sort keys, for a cursor after it."""
+    words = filters.words()
+    keys = _sort_columns(ordering, _rank(dialect, words) if words else None)
+    conditions = _conditions(dialect, user_id, filters)
+    descending = ordering.order is Order.DESC
     if after is not None:
-        boundary = tuple_(literal(after.created_at, UTCDateTime()), literal(after.note_id, Uuid()))
-        conditions.append(tuple_(Note.created_at, Note.id) < boundary)
+        conditions.append(_after(keys, after, descending))
     return (
-        select(*Note.__table__.columns)
+        select(*Note.__table__.columns, *(key.label(f"sort_key_{i}") for i, key in enumerate(keys)))
+        .select_from(_notes(dialect, filters))
         .where(*conditions)
-        .order_by(Note.created_at.desc(), Note.id.desc())
+        .order_by(*(k.desc() if descending else k.asc() for k in [*keys, Note.id]))
         .limit(limit)
     )
 
 
 async def list_page(
-    session: ReadSession, user_id: uuid.UUID, filters: ListFilter, after: Cursor | None, limit: int
-) -> Sequence[NoteFields]:
-    """Plain rows, not ORM objects: a page is only serialized, and rows cost far less."""
-    result = await session.execute(list_statement(user_id, filters, after, limit))
-    return cast(Sequence[NoteFields], result.all())
+    session: ReadSession,
+    user_id: uuid.UUID,
+    filters: ListFilter,
+    ordering: Ordering,
+    after: Cursor | None,
+    limit: int,
+) -> tuple[Sequence[NoteFields], list[tuple[KeyValue, ...]]]:
+    """Plain rows (a page is only serialized: rows cost far less than ORM objects), and each
+    row's sort keys."""
+    statement = list_statement(_dialect(session), user_id, filters, ordering, after, limit)
+    rows = (await session.execute(statement)).all()
+    width = len(statement.selected_columns) - len(Note.__table__.columns)
+    return cast(Sequence[NoteFields], rows), [tuple(row[-width:]) for row in rows]
+
+
+async def counts(
+    session: ReadSession, user_id: uuid.UUID, filters: ListFilter
+) -> tuple[dict[str, int], dict[str, int], int]:
+    """Live notes by status (every filter but status) and by priority (every filter but
+    priority), and the total under every filter: what a filter bar shows beside its choices."""
+
+    dialect = _dialect(session)
+
+    async def by(group: Any, ignore: str) -> dict[str, int]:
+        statement = (
+            select(group, func.count())
+            .select_from(_notes(dialect, filters))
+            .where(*_conditions(dialect, user_id, filters, ignore=ignore))
+            .group_by(group)
+        )
+        return {str(value): int(count) for value, count in (await session.execute(statement))}
+
+    by_status = await by(Note.status, "status")
+    by_priority = await by(Note.priority, "priority")
+    total = (
+        by_status.get(filters.status, 0)
+        if filters.status
+        else sum(by_status.values())
+        if not filters.priority
+        else by_priority.get(filters.priority, 0)
+    )
+    return by_status, by_priority, total
 
 
 async def get(session: ReadSession, user_id: uuid.UUID, note_id: uuid.UUID) -> Note | None:
-    result = await session.execute(select(Note).where(Note.id == note_id, Note.user_id == user_id))
-    return result.scalar_one_or_none()
-
-
-async def get_for_update(
-    session: WriteSession, user_id: uuid.UUID, note_id: uuid.UUID
-) -> Note | None:
-    """The note, locked until the transaction ends (PostgreSQL; SQLite's writers already
-    hold the database's write lock from BEGIN IMMEDIATE)."""
+    """A live note (not in the trash)."""
     result = await session.execute(
-        select(Note).where(Note.id == note_id, Note.user_id == user_id).with_for_update()
+        select(Note).where(Note.id == note_id, Note.user_id == user_id, Note.deleted_at.is_(None))
     )
     return result.scalar_one_or_none()
+
+
+async def get_by_legacy_id(session: ReadSession, user_id: uuid.UUID, legacy_id: str) -> Note | None:
+    result = await session.execute(
+        select(Note).where(
+            Note.legacy_id == legacy_id, Note.user_id == user_id, Note.deleted_at.is_(None)
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def get_any_for_update(
+    session: WriteSession, user_id: uuid.UUID, note_id: uuid.UUID
+) -> Note | None:
+    """The note, live or trashed, locked until the transaction ends (PostgreSQL; SQLite's
+    writers already hold the database's write lock from BEGIN IMMEDIATE)."""
+    result = await session.execute(
+        select(Note)
+        .where(Note.id == note_id, Note.user_id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one_or_none()
+
+
+async def top_position(session: ReadSession, user_id: uuid.UUID, status: str) -> str | None:
+    """The first position in a status column of live notes (None: the column is empty)."""
+    result = await session.execute(
+        select(func.min(Note.position)).where(
+            Note.user_id == user_id, Note.status == status, Note.deleted_at.is_(None)
+        )
+    )
+    first = result.scalar_one_or_none()
+    return str(first) if first is not None else None
 
 
 async def add(session: WriteSession, note: Note) -> Note:
@@ -91,45 +264,69 @@ async def add(session: WriteSession, note: Note) -> Note:
     return note
 
 
-async def update_fields(
-    session: WriteSession,
-    user_id: uuid.UUID,
-    note_id: uuid.UUID,
-    changes: dict[str, Any],
-    expected_versions: Collection[int] | None,
-) -> Note | None:
-    """Apply ``changes`` and bump the version in one statement, if the version still matches."""
+async def set_fields(
+    session: WriteSession, user_id: uuid.UUID, note_id: uuid.UUID, values: dict[str, Any]
+) -> Note:
+    """Write ``values`` into a note the caller holds locked; the note as it is now."""
     statement = (
         update(Note)
         .where(Note.id == note_id, Note.user_id == user_id)
-        .values(**changes, version=Note.version + 1, updated_at=utcnow())
+        .values(**values)
         .returning(Note)
-        # The row may already be in the session (read for update): refresh it, not reuse it.
         .execution_options(synchronize_session=False, populate_existing=True)
     )
-    if expected_versions is not None:
-        statement = statement.where(Note.version.in_(expected_versions))
-    result = await session.execute(statement)
-    return result.scalar_one_or_none()
+    return (await session.execute(statement)).scalar_one()
 
 
-async def delete_one(
-    session: WriteSession,
-    user_id: uuid.UUID,
-    note_id: uuid.UUID,
-    expected_versions: Collection[int] | None,
-) -> tuple[int, int] | None:
-    """Delete the note if its version still matches: its (version, size), else None."""
+async def delete_for_good(
+    session: WriteSession, user_id: uuid.UUID, note_ids: list[uuid.UUID]
+) -> None:
+    if note_ids:
+        await session.execute(
+            delete(Note)
+            .where(Note.user_id == user_id, Note.id.in_(note_ids))
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def trash_page(
+    session: ReadSession, user_id: uuid.UUID, after: Cursor | None, limit: int
+) -> tuple[Sequence[NoteFields], list[tuple[KeyValue, ...]]]:
+    """Trashed notes, most recently trashed first."""
+    conditions = [Note.user_id == user_id, Note.deleted_at.is_not(None)]
+    if after is not None:
+        conditions.append(_after([Note.deleted_at], after, descending=True))
     statement = (
-        delete(Note)
-        .where(Note.id == note_id, Note.user_id == user_id)
-        .returning(Note.version, Note.size_bytes)
-        .execution_options(synchronize_session=False)
+        select(*Note.__table__.columns)
+        .where(*conditions)
+        .order_by(Note.deleted_at.desc(), Note.id.desc())
+        .limit(limit)
     )
-    if expected_versions is not None:
-        statement = statement.where(Note.version.in_(expected_versions))
-    row = (await session.execute(statement)).one_or_none()
-    return (int(row[0]), int(row[1])) if row is not None else None
+    rows = (await session.execute(statement)).all()
+    return cast(Sequence[NoteFields], rows), [(row.deleted_at,) for row in rows]
+
+
+async def trashed(
+    session: WriteSession, user_id: uuid.UUID, *, before: datetime | None = None
+) -> list[tuple[uuid.UUID, int, int]]:
+    """(id, version, size) of the user's trashed notes (trashed before ``before``, if given)."""
+    conditions = [Note.user_id == user_id, Note.deleted_at.is_not(None)]
+    if before is not None:
+        conditions.append(Note.deleted_at < before)
+    rows = await session.execute(
+        select(Note.id, Note.version, Note.size_bytes).where(*conditions).with_for_update()
+    )
+    return [(row[0], int(row[1]), int(row[2])) for row in rows]
+
+
+async def owners_with_trash_before(session: ReadSession, before: datetime) -> list[uuid.UUID]:
+    rows = await session.execute(select(Note.user_id).where(Note.deleted_at < before).distinct())
+    return [row[0] for row in rows]
+
+
+# -- usage and the event sequence: one row per user ---------------------------------------
+def _upsert(session: WriteSession) -> Any:
+    return postgresql.insert if _dialect(session) == POSTGRESQL else sqlite.insert
 
 
 async def reserve_usage(
@@ -144,11 +341,11 @@ async def reserve_usage(
     """Add ``notes`` and ``size`` to the owner's usage, in one statement, unless that would
     pass either bound (False then, and nothing changes). Concurrent reservations of one
     owner queue on the usage row, so together they cannot pass a bound either."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if notes > max_notes or size > max_bytes:
+        return False
     statement = (
-        insert(NoteUsage)
-        .values(user_id=user_id, note_count=notes, note_bytes=size)
+        _upsert(session)(NoteUsage)
+        .values(user_id=user_id, note_count=notes, note_bytes=size, last_event=0)
         .on_conflict_do_update(
             index_elements=[NoteUsage.user_id],
             set_={
@@ -160,8 +357,6 @@ async def reserve_usage(
         )
         .returning(NoteUsage.note_count)
     )
-    if notes > max_notes or size > max_bytes:
-        return False
     return (await session.execute(statement)).first() is not None
 
 
@@ -185,3 +380,101 @@ async def usage(session: ReadSession, user_id: uuid.UUID) -> tuple[int, int]:
         )
     ).one_or_none()
     return (int(row[0]), int(row[1])) if row is not None else (0, 0)
+
+
+async def next_event_seq(session: WriteSession, user_id: uuid.UUID, count: int) -> int:
+    """Take ``count`` event numbers for the user (the first is returned), holding the user's
+    usage row until commit: one user's writes commit one after another, in seq order."""
+    statement = (
+        _upsert(session)(NoteUsage)
+        .values(user_id=user_id, note_count=0, note_bytes=0, last_event=count)
+        .on_conflict_do_update(
+            index_elements=[NoteUsage.user_id],
+            set_={"last_event": NoteUsage.last_event + count},
+        )
+        .returning(NoteUsage.last_event)
+    )
+    last = int((await session.execute(statement)).scalar_one())
+    return last - count + 1
+
+
+async def add_events(session: WriteSession, events: Sequence[NoteEvent]) -> None:
+    session.add_all(events)
+    await session.flush()
+
+
+async def last_event_seq(session: ReadSession, user_id: uuid.UUID) -> int:
+    result = await session.execute(select(NoteUsage.last_event).where(NoteUsage.user_id == user_id))
+    value = result.scalar_one_or_none()
+    return int(value) if value is not None else 0
+
+
+async def events_after(
+    session: ReadSession, user_id: uuid.UUID, seq: int, limit: int
+) -> Sequence[NoteEvent]:
+    result = await session.execute(
+        select(NoteEvent)
+        .where(NoteEvent.user_id == user_id, NoteEvent.seq > seq)
+        .order_by(NoteEvent.seq)
+        .limit(limit)
+    )
+    return result.scalars().all()
+
+
+async def oldest_event_seq(session: ReadSession, user_id: uuid.UUID) -> int | None:
+    result = await session.execute(
+        select(func.min(NoteEvent.seq)).where(NoteEvent.user_id == user_id)
+    )
+    value = result.scalar_one_or_none()
+    return int(value) if value is not None else None
+
+
+async def latest_events(
+    session: ReadSession, user_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """The newest event seq of each of these users (for streams without Redis to poll)."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(
+        select(NoteUsage.user_id, NoteUsage.last_event).where(NoteUsage.user_id.in_(user_ids))
+    )
+    return {row[0]: int(row[1]) for row in rows}
+
+
+async def purge_events_before(session: WriteSession, before: datetime) -> int:
+    result = await session.execute(delete(NoteEvent).where(NoteEvent.created_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# -- history ----------------------------------------------------------------------------
+async def add_revision(session: WriteSession, revision: NoteRevision, keep: int) -> None:
+    """Keep ``revision``, and at most ``keep`` revisions of its note (the newest)."""
+    session.add(revision)
+    await session.flush()
+    oldest_kept = (
+        select(NoteRevision.version)
+        .where(NoteRevision.note_id == revision.note_id)
+        .order_by(NoteRevision.version.desc())
+        .offset(keep - 1)
+        .limit(1)
+        .scalar_subquery()
+    )
+    await session.execute(
+        delete(NoteRevision).where(
+            NoteRevision.note_id == revision.note_id, NoteRevision.version < oldest_kept
+        )
+    )
+
+
+async def revisions(session: ReadSession, note_id: uuid.UUID) -> Sequence[NoteRevision]:
+    """Newest first. (The caller has checked the note is the user's.)"""
+    result = await session.execute(
+        select(NoteRevision)
+        .where(NoteRevision.note_id == note_id)
+        .order_by(NoteRevision.version.desc())
+    )
+    return result.scalars().all()
+
+
+async def revision(session: ReadSession, note_id: uuid.UUID, version: int) -> NoteRevision | None:
+    return await session.get(NoteRevision, (note_id, version))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from starlette.responses import Response
@@ -20,26 +21,42 @@ from notestack.core.conditional import (
     version_etag,
 )
 from notestack.core.database import ReadSession
-from notestack.core.deps import ReadPathDep, WriteSessionDep
+from notestack.core.deps import ReadPathDep, SettingsDep, WriteSessionDep
+from notestack.core.idempotency import IdempotencyKeyHeader, IdempotentWrite
 from notestack.core.openapi import error_responses
 from notestack.core.reads import read_response
 from notestack.core.responses import MessageEnvelope, dumps, envelope, json_response
 from notestack.notes import service
 from notestack.notes.cursor import CursorCodec
+from notestack.notes.models import Note
 from notestack.notes.queries import (
+    COUNTS_QUERY_PARAMETERS,
     LIST_QUERY_PARAMETERS,
+    PAGE_QUERY_PARAMETERS,
+    CountsQuery,
     ListQuery,
+    PageQuery,
+    counts_cache_key,
     list_cache_key,
     parse_list_query,
+    parse_query,
+    trash_cache_key,
 )
 from notestack.notes.schemas import (
     ConflictEnvelope,
+    CountsEnvelope,
+    HistoryEnvelope,
     NoteCreate,
     NoteEnvelope,
+    NoteFields,
     NoteListEnvelope,
     NoteUpdate,
+    PurgedEnvelope,
+    RevertIn,
+    TrashListEnvelope,
     note_json,
 )
+from notestack.notes.search import highlights
 from notestack.notes.service import NoteLimits
 
 # Reads check the token's signature here and its revocation inside the read path (one Redis
@@ -57,6 +74,7 @@ write_router = APIRouter(
 
 _NOT_FOUND = error_responses(404)
 _PRECONDITION = error_responses(412, model=ConflictEnvelope)
+_IDEMPOTENCY = error_responses(409, 422)
 IfMatch = Annotated[
     str | None,
     Header(
@@ -76,6 +94,14 @@ async def _list_query(request: Request) -> ListQuery:
     return parse_list_query(request.query_params)
 
 
+async def _counts_query(request: Request) -> CountsQuery:
+    return parse_query(CountsQuery, request.query_params)
+
+
+async def _page_query(request: Request) -> PageQuery:
+    return parse_query(PageQuery, request.query_params)
+
+
 async def _cursor_codec(request: Request) -> CursorCodec:
     codec: CursorCodec = request.app.state.cursor_codec
     return codec
@@ -86,20 +112,36 @@ async def _limits(request: Request) -> NoteLimits:
     return limits
 
 
+async def _idempotent(
+    request: Request,
+    session: WriteSessionDep,
+    identity: CurrentIdentity,
+    key: IdempotencyKeyHeader = None,
+) -> IdempotentWrite:
+    body = await request.body()
+    return IdempotentWrite.for_request(
+        session, identity.user_id, key, request.method, request.url.path, body
+    )
+
+
 ListQueryDep = Annotated[ListQuery, Depends(_list_query)]
+CountsQueryDep = Annotated[CountsQuery, Depends(_counts_query)]
+PageQueryDep = Annotated[PageQuery, Depends(_page_query)]
 CursorCodecDep = Annotated[CursorCodec, Depends(_cursor_codec)]
 LimitsDep = Annotated[NoteLimits, Depends(_limits)]
+IdempotentDep = Annotated[IdempotentWrite, Depends(_idempotent)]
 
 
-def _note_response(message: str, note_dict: dict[str, object], status_code: int = 200) -> Response:
-    headers = {"ETag": version_etag(int(str(note_dict["version"])))}
-    return json_response(envelope(message, note=note_dict), status_code, headers)
+def _note_response(message: str, note: Note, status_code: int = 200) -> Response:
+    headers = {"ETag": version_etag(note.version)}
+    return json_response(envelope(message, note=note_json(note)), status_code, headers)
 
 
+# -- reads ----------------------------------------------------------------------------------
 @read_router.get(
     "",
     response_model=NoteListEnvelope,
-    summary="The caller's notes, newest first",
+    summary="The caller's notes: filtered, searched, sorted, paged",
     openapi_extra={"parameters": LIST_QUERY_PARAMETERS},
 )
 async def list_notes(
@@ -110,12 +152,21 @@ async def list_notes(
     limits: LimitsDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    filters = query.filters()
-    after = codec.decode(query.cursor) if query.cursor else None
+    filters, ordering = query.filters(), query.ordering()
+    after = codec.decode(query.cursor, ordering.name) if query.cursor else None
+    words = filters.words()
+
+    def render(note: NoteFields) -> dict[str, Any]:
+        found = note_json(note)
+        if words:
+            found["highlights"] = highlights(note.title, note.description, words)
+        return found
 
     async def produce(session: ReadSession) -> tuple[bytes, str]:
-        page = await service.list_notes(session, identity.user_id, filters, after, query.limit)
-        body = service.page_body(page, codec.encode, limits.max_list_bytes)
+        page = await service.list_notes(
+            session, identity.user_id, filters, ordering, after, query.limit
+        )
+        body = service.page_body(page, codec.encode, limits.max_list_bytes, render=render)
         return body, body_etag(body)
 
     result = await reads.read(
@@ -124,16 +175,73 @@ async def list_notes(
     return read_response(result, if_none_match)
 
 
-@write_router.post("/create", status_code=201, response_model=NoteEnvelope, summary="Create a note")
-async def create_note(
-    data: NoteCreate, identity: CurrentIdentity, session: WriteSessionDep, limits: LimitsDep
+@read_router.get(
+    "/counts",
+    response_model=CountsEnvelope,
+    summary="How many notes by status and by priority, for the list's filters",
+    openapi_extra={"parameters": COUNTS_QUERY_PARAMETERS},
+)
+async def note_counts(
+    identity: CurrentClaims,
+    reads: ReadPathDep,
+    query: CountsQueryDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
-    note = await service.create_note(session, identity.user_id, data, limits)
-    return _note_response("Note created", note_json(note), status_code=201)
+    async def produce(session: ReadSession) -> tuple[bytes, str]:
+        counts = await service.counts(session, identity.user_id, query.filters())
+        body = dumps(envelope("Counts", counts=counts))
+        return body, body_etag(body)
+
+    result = await reads.read(
+        identity.user_id, identity.jti, "counts", counts_cache_key(query), produce
+    )
+    return read_response(result, if_none_match)
 
 
 @read_router.get(
-    "/{note_id}", response_model=NoteEnvelope, responses=_NOT_FOUND, summary="One note"
+    "/trash",
+    response_model=TrashListEnvelope,
+    summary="Notes in the trash, most recently deleted first",
+    openapi_extra={"parameters": PAGE_QUERY_PARAMETERS},
+)
+async def list_trash(
+    identity: CurrentClaims,
+    reads: ReadPathDep,
+    query: PageQueryDep,
+    codec: CursorCodecDep,
+    limits: LimitsDep,
+    settings: SettingsDep,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    after = codec.decode(query.cursor, service.TRASH_ORDERING) if query.cursor else None
+    retention = timedelta(days=settings.trash_retention_days)
+
+    def render(note: NoteFields) -> dict[str, Any]:
+        assert note.deleted_at is not None
+        return {
+            **note_json(note),
+            "deletedAt": note.deleted_at,
+            "purgeAt": note.deleted_at + retention,
+        }
+
+    async def produce(session: ReadSession) -> tuple[bytes, str]:
+        page = await service.trash_page(session, identity.user_id, after, query.limit)
+        body = service.page_body(
+            page, codec.encode, limits.max_list_bytes, message="Trash fetched", render=render
+        )
+        return body, body_etag(body)
+
+    result = await reads.read(
+        identity.user_id, identity.jti, "trash", trash_cache_key(query), produce
+    )
+    return read_response(result, if_none_match)
+
+
+@read_router.get(
+    "/{note_id}",
+    response_model=NoteEnvelope,
+    responses=_NOT_FOUND,
+    summary="One note (by its id, or the 24-hex id it had in the original NoteStack)",
 )
 async def get_note(
     note_id: str,
@@ -141,21 +249,87 @@ async def get_note(
     reads: ReadPathDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    parsed_id = service.parse_note_id(note_id)
+    ref = service.parse_note_ref(note_id)
 
     async def produce(session: ReadSession) -> tuple[bytes, str]:
-        note = await service.get_note(session, identity.user_id, parsed_id)
+        note = await service.get_note(session, identity.user_id, ref)
         return dumps(envelope("Note fetched", note=note_json(note))), version_etag(note.version)
 
-    result = await reads.read(identity.user_id, identity.jti, "note", parsed_id.hex, produce)
+    result = await reads.read(identity.user_id, identity.jti, "note", ref.cache_suffix, produce)
     return read_response(result, if_none_match)
+
+
+@read_router.get(
+    "/{note_id}/history",
+    response_model=HistoryEnvelope,
+    responses=_NOT_FOUND,
+    summary="The note's earlier versions, newest first",
+)
+async def note_history(
+    note_id: str,
+    identity: CurrentClaims,
+    reads: ReadPathDep,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    parsed = service.parse_note_id(note_id)
+
+    async def produce(session: ReadSession) -> tuple[bytes, str]:
+        note, revisions = await service.history(session, identity.user_id, parsed)
+        body = dumps(
+            envelope(
+                "History fetched",
+                note=note_json(note),
+                revisions=[
+                    {
+                        "version": r.version,
+                        "title": r.title,
+                        "description": r.description,
+                        "status": r.status,
+                        "priority": r.priority,
+                        "changedAt": r.changed_at,
+                    }
+                    for r in revisions
+                ],
+            )
+        )
+        return body, body_etag(body)
+
+    result = await reads.read(identity.user_id, identity.jti, "history", parsed.hex, produce)
+    return read_response(result, if_none_match)
+
+
+# -- writes ---------------------------------------------------------------------------------
+@write_router.post(
+    "/create",
+    status_code=201,
+    response_model=NoteEnvelope,
+    responses=_IDEMPOTENCY,
+    summary="Create a note (at the top of its status column)",
+)
+async def create_note(
+    data: NoteCreate,
+    identity: CurrentIdentity,
+    session: WriteSessionDep,
+    limits: LimitsDep,
+    idempotent: IdempotentDep,
+) -> Response:
+    if (replay := await idempotent.replay()) is not None:
+        return replay
+    note = await service.create_note(session, identity.user_id, data, limits)
+    return await idempotent.remember(_note_response("Note created", note, status_code=201))
 
 
 @write_router.patch(
     "/{note_id}/edit",
     response_model=NoteEnvelope,
-    responses={**_NOT_FOUND, **_PRECONDITION},
-    summary="Change any of title, description, status, priority",
+    responses={**_NOT_FOUND, **_PRECONDITION, **_IDEMPOTENCY},
+    summary="Change any of title, description, status, priority, board position",
+    description=(
+        "With `If-Match` naming the version the change was made from: if the note has moved "
+        "on since, the change is merged when the fields it sets were not changed since then "
+        "(or were changed to the same values); a field changed since to another value is a "
+        "412, which carries the note as it is now and the conflicting fields."
+    ),
 )
 async def edit_note(
     note_id: str,
@@ -163,8 +337,11 @@ async def edit_note(
     identity: CurrentIdentity,
     session: WriteSessionDep,
     limits: LimitsDep,
+    idempotent: IdempotentDep,
     if_match: IfMatch = None,
 ) -> Response:
+    if (replay := await idempotent.replay()) is not None:
+        return replay
     note = await service.edit_note(
         session,
         identity.user_id,
@@ -173,22 +350,112 @@ async def edit_note(
         expected_versions(if_match),
         limits,
     )
-    return _note_response("Note updated", note_json(note))
+    return await idempotent.remember(_note_response("Note updated", note))
+
+
+@write_router.delete(
+    "/trash",
+    response_model=PurgedEnvelope,
+    responses=_IDEMPOTENCY,
+    summary="Empty the trash: its notes are deleted for good",
+)
+async def empty_trash(
+    identity: CurrentIdentity, session: WriteSessionDep, idempotent: IdempotentDep
+) -> Response:
+    if (replay := await idempotent.replay()) is not None:
+        return replay
+    purged = await service.empty_trash(session, identity.user_id)
+    return await idempotent.remember(json_response(envelope("Trash emptied", purged=purged)))
 
 
 @write_router.delete(
     "/{note_id}/delete",
     response_model=MessageEnvelope,
-    responses={**_NOT_FOUND, **_PRECONDITION},
-    summary="Delete a note",
+    responses={**_NOT_FOUND, **_PRECONDITION, **_IDEMPOTENCY},
+    summary="Move a note to the trash",
 )
 async def delete_note(
     note_id: str,
     identity: CurrentIdentity,
     session: WriteSessionDep,
+    limits: LimitsDep,
+    idempotent: IdempotentDep,
     if_match: IfMatch = None,
 ) -> Response:
-    await service.delete_note(
-        session, identity.user_id, service.parse_note_id(note_id), expected_versions(if_match)
+    if (replay := await idempotent.replay()) is not None:
+        return replay
+    await service.trash_note(
+        session,
+        identity.user_id,
+        service.parse_note_id(note_id),
+        expected_versions(if_match),
+        limits,
     )
-    return json_response(envelope("Note deleted"))
+    return await idempotent.remember(json_response(envelope("Note deleted")))
+
+
+@write_router.post(
+    "/{note_id}/restore",
+    response_model=NoteEnvelope,
+    responses={**_NOT_FOUND, **_IDEMPOTENCY},
+    summary="Bring a note back from the trash",
+)
+async def restore_note(
+    note_id: str,
+    identity: CurrentIdentity,
+    session: WriteSessionDep,
+    limits: LimitsDep,
+    idempotent: IdempotentDep,
+) -> Response:
+    if (replay := await idempotent.replay()) is not None:
+        return replay
+    note = await service.restore_note(
+        session, identity.user_id, service.parse_note_id(note_id), limits
+    )
+    return await idempotent.remember(_note_response("Note restored", note))
+
+
+@write_router.delete(
+    "/{note_id}/purge",
+    response_model=MessageEnvelope,
+    responses={**_NOT_FOUND, **_IDEMPOTENCY},
+    summary="Delete a note in the trash for good",
+)
+async def purge_note(
+    note_id: str,
+    identity: CurrentIdentity,
+    session: WriteSessionDep,
+    idempotent: IdempotentDep,
+) -> Response:
+    if (replay := await idempotent.replay()) is not None:
+        return replay
+    await service.purge_note(session, identity.user_id, service.parse_note_id(note_id))
+    return await idempotent.remember(json_response(envelope("Note deleted for good")))
+
+
+@write_router.post(
+    "/{note_id}/revert",
+    response_model=NoteEnvelope,
+    responses={**_NOT_FOUND, **_PRECONDITION, **_IDEMPOTENCY},
+    summary="Make an earlier version the current content again (as a new version)",
+)
+async def revert_note(
+    note_id: str,
+    data: RevertIn,
+    identity: CurrentIdentity,
+    session: WriteSessionDep,
+    limits: LimitsDep,
+    idempotent: IdempotentDep,
+    if_match: IfMatch = None,
+) -> Response:
+    if (replay := await idempotent.replay()) is not None:
+        return replay
+    note = await service.revert_note(
+        session,
+        identity.user_id,
+        service.parse_note_id(note_id),
+        data.version,
+        expected_versions(if_match),
+        limits,
+    )
+    return await idempotent.remember(_note_response("Note reverted", note))

@@ -10,10 +10,23 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from notestack.core.openapi import FieldError, drop_null_from_optional
 from notestack.core.text import StoredText
 from notestack.notes.models import DESCRIPTION_MAX, TITLE_MAX, NotePriority, NoteStatus
+from notestack.notes.ordering import POSITION_PATTERN
 
 # Fields the server owns; old clients send whole notes back, so these are dropped, not refused.
 SERVER_MANAGED_FIELDS = frozenset(
-    {"_id", "id", "userId", "user_id", "version", "createdAt", "updatedAt", "__v"}
+    {
+        "_id",
+        "id",
+        "userId",
+        "user_id",
+        "version",
+        "createdAt",
+        "updatedAt",
+        "deletedAt",
+        "purgeAt",
+        "highlights",
+        "__v",
+    }
 )
 
 
@@ -38,6 +51,14 @@ def _clean_title(value: Any) -> Any:
     return value
 
 
+def _strip_server_fields_and_position(value: Any) -> Any:
+    """A new note goes to the top of its column: a position sent with it is not used."""
+    value = _strip_server_fields(value)
+    if isinstance(value, dict):
+        value.pop("position", None)
+    return value
+
+
 class NoteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -51,7 +72,7 @@ class NoteCreate(BaseModel):
     status: NoteStatus = NoteStatus.PENDING
     priority: NotePriority = NotePriority.LOW
 
-    _drop_server_fields = model_validator(mode="before")(_strip_server_fields)
+    _drop_server_fields = model_validator(mode="before")(_strip_server_fields_and_position)
     _title = field_validator("title", mode="before")(_clean_title)
 
 
@@ -75,6 +96,14 @@ class NoteUpdate(BaseModel):
     )
     status: NoteStatus | None = None
     priority: NotePriority | None = None
+    position: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Place in its status column on the board: a fractional-indexing key "
+        "between its new neighbours' (npm fractional-indexing); a status change without one "
+        "puts the note at the top of its new column",
+        json_schema_extra={"pattern": POSITION_PATTERN},
+    )
 
     _drop_server_fields = model_validator(mode="before")(_strip_server_fields)
     _title = field_validator("title", mode="before")(_trim)
@@ -115,8 +144,37 @@ class NoteOut(BaseModel):
     status: NoteStatus
     priority: NotePriority
     version: int
+    position: str = Field(description="Its place in its status column on the board")
     createdAt: datetime
     updatedAt: datetime
+
+
+class Segment(BaseModel):
+    """A piece of text; ``match`` when it is (part of) a searched word."""
+
+    text: str
+    match: bool
+
+
+class Highlights(BaseModel):
+    """Where a search matched: the title whole, and a passage of the description around its
+    first match (``descriptionStart``/``descriptionEnd``: whether text was left out there)."""
+
+    title: list[Segment]
+    description: list[Segment]
+    descriptionStart: bool
+    descriptionEnd: bool
+
+
+class NoteHitOut(NoteOut):
+    """A note found by a search."""
+
+    highlights: Highlights
+
+
+class TrashedNoteOut(NoteOut):
+    deletedAt: datetime = Field(description="When it went to the trash")
+    purgeAt: datetime = Field(description="When it will be deleted for good")
 
 
 class NoteEnvelope(BaseModel):
@@ -126,19 +184,80 @@ class NoteEnvelope(BaseModel):
 
 
 class ConflictEnvelope(BaseModel):
-    """A 412: the error, and the note as it is now (to merge with, or to show)."""
+    """A 412: the error, the note as it is now (to merge with, or to show), and the fields
+    that changed since the request's version to other values than the request's."""
 
     success: bool = False
     message: str
     errors: list[FieldError]
     note: NoteOut
+    conflicts: list[str] = Field(default_factory=list)
 
 
 class NoteListEnvelope(BaseModel):
     success: bool = True
     message: str
-    notes: list[NoteOut]
+    notes: list[NoteOut | NoteHitOut]
     nextCursor: str | None
+
+
+class TrashListEnvelope(BaseModel):
+    success: bool = True
+    message: str
+    notes: list[TrashedNoteOut]
+    nextCursor: str | None
+
+
+class StatusCounts(BaseModel):
+    Pending: int
+    InProgress: int
+    Done: int
+
+
+class PriorityCounts(BaseModel):
+    Low: int
+    Medium: int
+    High: int
+
+
+class Counts(BaseModel):
+    status: StatusCounts = Field(description="By status, under every filter but status")
+    priority: PriorityCounts = Field(description="By priority, under every filter but priority")
+    total: int = Field(description="Under every filter")
+
+
+class CountsEnvelope(BaseModel):
+    success: bool = True
+    message: str
+    counts: Counts
+
+
+class Revision(BaseModel):
+    version: int
+    title: str
+    description: str
+    status: NoteStatus
+    priority: NotePriority
+    changedAt: datetime = Field(description="When this version was written")
+
+
+class HistoryEnvelope(BaseModel):
+    success: bool = True
+    message: str
+    note: NoteOut
+    revisions: list[Revision] = Field(description="Earlier versions, newest first")
+
+
+class RevertIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=2**31 - 1, description="The version to make current again")
+
+
+class PurgedEnvelope(BaseModel):
+    success: bool = True
+    message: str
+    purged: int
 
 
 class NoteFields(Protocol):
@@ -159,9 +278,13 @@ class NoteFields(Protocol):
     @property
     def version(self) -> int: ...
     @property
+    def position(self) -> str: ...
+    @property
     def created_at(self) -> datetime: ...
     @property
     def updated_at(self) -> datetime: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
 
 
 def note_json(note: NoteFields) -> dict[str, Any]:
@@ -173,6 +296,7 @@ def note_json(note: NoteFields) -> dict[str, Any]:
         "status": note.status,
         "priority": note.priority,
         "version": note.version,
+        "position": note.position,
         "createdAt": note.created_at,
         "updatedAt": note.updated_at,
     }

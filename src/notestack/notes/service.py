@@ -1,34 +1,46 @@
-"""Note rules: ownership, optimistic concurrency, quotas, paging."""
+"""Note rules: ownership, versions and field-level merge, trash, history, quotas, positions,
+change events, paging."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
 
 from notestack.core.conditional import version_etag
 from notestack.core.database import ChangeEvent, ReadSession, WriteSession
-from notestack.core.errors import NotFound, PreconditionFailed, Unprocessable
+from notestack.core.errors import BadRequest, NotFound, PreconditionFailed, Unprocessable
+from notestack.core.models import utcnow
 from notestack.core.responses import dumps, envelope
 from notestack.core.settings import Settings
 from notestack.notes import repository
-from notestack.notes.cursor import Cursor
-from notestack.notes.models import Note, text_size
-from notestack.notes.repository import ListFilter
+from notestack.notes.cursor import Cursor, KeyValue
+from notestack.notes.models import Note, NoteEvent, NoteRevision, text_size
+from notestack.notes.ordering import position_before, sort_keys, valid_position
+from notestack.notes.repository import ListFilter, Ordering
 from notestack.notes.schemas import NoteCreate, NoteFields, NoteUpdate, note_json
 
 DEFAULT_LIST_CAP = 1000
 NOT_FOUND_MESSAGE = "Note not found"
 LIST_MESSAGE = "Notes fetched"
+TRASH_ORDERING = "trash"
+# The fields a person edits; the others are the server's (id, owner, times, version).
+CONTENT_FIELDS = ("title", "description", "status", "priority")
+LEGACY_ID_LENGTH = 24
 
 
 @dataclass(frozen=True, slots=True)
 class NoteLimits:
-    """Per-user quotas and the bound on one list response (all from settings)."""
+    """Per-user quotas, the bound on one list response, history kept (all from settings)."""
 
     max_notes: int
     max_bytes: int
     max_list_bytes: int
+    history_keep: int = 50
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NoteLimits:
@@ -36,6 +48,7 @@ class NoteLimits:
             settings.max_notes_per_user,
             settings.max_note_bytes_per_user,
             settings.max_list_bytes,
+            settings.history_keep,
         )
 
 
@@ -43,6 +56,22 @@ class NoteLimits:
 class Page:
     notes: list[NoteFields]
     next_cursor: Cursor | None
+    # Each note's cursor (a page cut short by its size bound continues after any of them).
+    cursors: list[Cursor]
+
+
+# -- ids ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class NoteRef:
+    """A note as a request names it: its id, or the 24-hex id it had in the original
+    NoteStack (imported notes keep working links)."""
+
+    note_id: uuid.UUID | None = None
+    legacy_id: str | None = None
+
+    @property
+    def cache_suffix(self) -> str:
+        return self.note_id.hex if self.note_id else f"legacy-{self.legacy_id}"
 
 
 def parse_note_id(raw: str) -> uuid.UUID:
@@ -53,55 +82,131 @@ def parse_note_id(raw: str) -> uuid.UUID:
         raise NotFound(NOT_FOUND_MESSAGE) from exc
 
 
-def _cursor_after(note: NoteFields) -> Cursor:
-    return Cursor(note.created_at, note.id)
+def parse_note_ref(raw: str) -> NoteRef:
+    if len(raw) == LEGACY_ID_LENGTH and all(c in "0123456789abcdefABCDEF" for c in raw):
+        return NoteRef(legacy_id=raw.lower())
+    return NoteRef(note_id=parse_note_id(raw))
+
+
+# -- reading --------------------------------------------------------------------------------
+def _page(
+    rows: Sequence[NoteFields],
+    keys: list[tuple[KeyValue, ...]],
+    ordering: str,
+    page_size: int,
+) -> Page:
+    cursors = [Cursor(ordering, k, note.id) for note, k in zip(rows, keys, strict=True)]
+    if len(rows) <= page_size:
+        return Page(list(rows), None, cursors)
+    return Page(list(rows[:page_size]), cursors[page_size - 1], cursors[:page_size])
 
 
 async def list_notes(
     session: ReadSession,
     user_id: uuid.UUID,
     filters: ListFilter,
+    ordering: Ordering,
     after: Cursor | None,
     limit: int | None,
 ) -> Page:
     page_size = limit or DEFAULT_LIST_CAP
-    rows = list(await repository.list_page(session, user_id, filters, after, page_size + 1))
-    if len(rows) <= page_size:
-        return Page(rows, None)
-    rows = rows[:page_size]
-    return Page(rows, _cursor_after(rows[-1]))
+    rows, keys = await repository.list_page(
+        session, user_id, filters, ordering, after, page_size + 1
+    )
+    return _page(rows, keys, ordering.name, page_size)
 
 
-def page_body(page: Page, encode_cursor: Callable[[Cursor], str], max_bytes: int) -> bytes:
+async def trash_page(
+    session: ReadSession, user_id: uuid.UUID, after: Cursor | None, limit: int | None
+) -> Page:
+    page_size = limit or DEFAULT_LIST_CAP
+    rows, keys = await repository.trash_page(session, user_id, after, page_size + 1)
+    return _page(rows, keys, TRASH_ORDERING, page_size)
+
+
+def page_body(
+    page: Page,
+    encode_cursor: Callable[[Cursor], str],
+    max_bytes: int,
+    *,
+    message: str = LIST_MESSAGE,
+    render: Callable[[NoteFields], dict[str, Any]] = note_json,
+) -> bytes:
     """The list response's bytes, at most ``max_bytes`` (but always at least one note): a
     page that would be larger ends early, with a cursor to the rest."""
-    notes = [note_json(note) for note in page.notes]
+    notes = [render(note) for note in page.notes]
     next_cursor = encode_cursor(page.next_cursor) if page.next_cursor else None
-    body = dumps(envelope(LIST_MESSAGE, notes=notes, nextCursor=next_cursor))
+    body = dumps(envelope(message, notes=notes, nextCursor=next_cursor))
     if len(body) <= max_bytes or len(notes) <= 1:
         return body
-    budget = max_bytes - len(dumps(envelope(LIST_MESSAGE, notes=[], nextCursor="x" * 200)))
+    budget = max_bytes - len(dumps(envelope(message, notes=[], nextCursor="x" * 400)))
     kept = 0
     for note in notes:
         budget -= len(dumps(note)) + 1
         if budget < 0 and kept:
             break
         kept += 1
-    cut = _cursor_after(page.notes[kept - 1])
-    return dumps(envelope(LIST_MESSAGE, notes=notes[:kept], nextCursor=encode_cursor(cut)))
+    cut = encode_cursor(page.cursors[kept - 1])
+    return dumps(envelope(message, notes=notes[:kept], nextCursor=cut))
 
 
-async def get_note(session: ReadSession, user_id: uuid.UUID, note_id: uuid.UUID) -> Note:
-    note = await repository.get(session, user_id, note_id)
+async def get_note(session: ReadSession, user_id: uuid.UUID, ref: NoteRef) -> Note:
+    if ref.note_id is not None:
+        note = await repository.get(session, user_id, ref.note_id)
+    else:
+        assert ref.legacy_id is not None
+        note = await repository.get_by_legacy_id(session, user_id, ref.legacy_id)
     if note is None:
         raise NotFound(NOT_FOUND_MESSAGE)
     return note
 
 
-def _event(kind: str, note: Note) -> ChangeEvent:
-    return ChangeEvent(kind, note.id, note.version, note_json(note))
+async def counts(session: ReadSession, user_id: uuid.UUID, filters: ListFilter) -> dict[str, Any]:
+    by_status, by_priority, total = await repository.counts(session, user_id, filters)
+    from notestack.notes.models import NotePriority, NoteStatus
+
+    return {
+        "status": {s.value: by_status.get(s.value, 0) for s in NoteStatus},
+        "priority": {p.value: by_priority.get(p.value, 0) for p in NotePriority},
+        "total": total,
+    }
 
 
+# -- events ---------------------------------------------------------------------------------
+def _deleted_payload(note: Note) -> dict[str, Any]:
+    return {"_id": str(note.id), "version": note.version}
+
+
+async def _emit(
+    session: WriteSession, user_id: uuid.UUID, changes: Sequence[tuple[str, Note, bool]]
+) -> None:
+    """Record one event per change (type, note, whether the whole note goes with it), in the
+    write's transaction, numbered in the user's commit order; they are published once the
+    transaction commits (core/effects.py)."""
+    first = await repository.next_event_seq(session, user_id, len(changes))
+    now = utcnow()
+    rows, events = [], []
+    for offset, (kind, note, whole) in enumerate(changes):
+        seq = first + offset
+        data = {"note": note_json(note)} if whole else {"note": _deleted_payload(note)}
+        rows.append(
+            NoteEvent(
+                user_id=user_id,
+                seq=seq,
+                type=kind,
+                note_id=note.id,
+                version=note.version,
+                payload=orjson.dumps(data, option=orjson.OPT_UTC_Z).decode(),
+                created_at=now,
+            )
+        )
+        events.append(ChangeEvent(kind, seq, data))
+    await repository.add_events(session, rows)
+    for event in events:
+        session.record_change(user_id, event)
+
+
+# -- writing --------------------------------------------------------------------------------
 async def _reserve(
     session: WriteSession, user_id: uuid.UUID, limits: NoteLimits, *, notes: int, size: int
 ) -> None:
@@ -117,8 +222,8 @@ async def _reserve(
     count, used = await repository.usage(session, user_id)
     if notes and count + notes > limits.max_notes:
         message = (
-            f"You have {count:,} notes, the most one account may keep ({limits.max_notes:,}): "
-            "delete some to make room"
+            f"You have {count:,} notes, the most one account may keep ({limits.max_notes:,}, "
+            "the trash included): delete some to make room"
         )
     else:
         message = (
@@ -129,20 +234,142 @@ async def _reserve(
 
 
 async def create_note(
-    session: WriteSession, user_id: uuid.UUID, data: NoteCreate, limits: NoteLimits
+    session: WriteSession,
+    user_id: uuid.UUID,
+    data: NoteCreate,
+    limits: NoteLimits,
+    *,
+    created_at: datetime | None = None,
+    legacy_id: str | None = None,
 ) -> Note:
     size = text_size(data.title, data.description)
     await _reserve(session, user_id, limits, notes=1, size=size)
+    status, priority = data.status.value, data.priority.value
+    now = created_at or utcnow()
     note = Note(
         user_id=user_id,
         title=data.title,
         description=data.description,
-        status=data.status.value,
-        priority=data.priority.value,
+        status=status,
+        priority=priority,
         size_bytes=size,
+        position=position_before(await repository.top_position(session, user_id, status)),
+        created_at=now,
+        updated_at=now,
+        legacy_id=legacy_id,
+        **sort_keys(title=data.title, status=status, priority=priority),
     )
     note = await repository.add(session, note)
-    session.record_change(user_id, _event("note.created", note))
+    await _emit(session, user_id, [("note.created", note, True)])
+    return note
+
+
+def _content(note: Note | NoteRevision) -> dict[str, Any]:
+    return {name: getattr(note, name) for name in CONTENT_FIELDS}
+
+
+async def _base_content(
+    session: WriteSession, current: Note, version: int
+) -> dict[str, Any] | None:
+    """The note's content at ``version`` (None: too old, or never a version of it)."""
+    if version == current.version:
+        return _content(current)
+    if version > current.version:
+        return None
+    revision = await repository.revision(session, current.id, version)
+    return _content(revision) if revision is not None else None
+
+
+def _raise_changed(current: Note, conflicts: Sequence[str] = ()) -> None:
+    detail = f" ({', '.join(conflicts)} changed to something else)" if conflicts else ""
+    raise PreconditionFailed(
+        f"The note has changed since you read it (it is now at version {current.version})"
+        f"{detail}; reload it, or send your change against the new version",
+        headers={"ETag": version_etag(current.version)},
+        errors=[{"field": name, "message": "changed since your version"} for name in conflicts],
+        extra={"note": note_json(current), "conflicts": list(conflicts)},
+    )
+
+
+async def _merge(
+    session: WriteSession,
+    current: Note,
+    changes: dict[str, Any],
+    expected_versions: Collection[int] | None,
+) -> dict[str, Any]:
+    """The request's changes, checked against what happened since the version it was based
+    on (If-Match): a field changed since then to another value than the request's is a
+    conflict (412); fields changed only elsewhere, or set to the same value, merge."""
+    if expected_versions is None or current.version in expected_versions:
+        return changes
+    if len(expected_versions) != 1:
+        _raise_changed(current)
+    (version,) = expected_versions
+    base = await _base_content(session, current, version)
+    if base is None:
+        _raise_changed(current)
+    assert base is not None
+    conflicts = [
+        name
+        for name, value in changes.items()
+        if name in base and base[name] != getattr(current, name) and value != getattr(current, name)
+    ]
+    if conflicts:
+        _raise_changed(current, conflicts)
+    return changes
+
+
+async def _write(
+    session: WriteSession,
+    current: Note,
+    values: dict[str, Any],
+    limits: NoteLimits,
+    *,
+    event: str = "note.updated",
+) -> Note:
+    """Apply ``values`` to a locked note as a new version, keeping the old one in history."""
+    await repository.add_revision(
+        session,
+        NoteRevision(
+            note_id=current.id,
+            version=current.version,
+            changed_at=current.updated_at,
+            **_content(current),
+        ),
+        limits.history_keep,
+    )
+    content = {**_content(current), **{k: v for k, v in values.items() if k in CONTENT_FIELDS}}
+    if any(name in values for name in CONTENT_FIELDS):
+        size = text_size(content["title"], content["description"])
+        if size > current.size_bytes:
+            await _reserve(
+                session, current.user_id, limits, notes=0, size=size - current.size_bytes
+            )
+        elif size < current.size_bytes:
+            await repository.release_usage(
+                session, current.user_id, notes=0, size=current.size_bytes - size
+            )
+        values = {
+            **values,
+            "size_bytes": size,
+            **sort_keys(**{k: content[k] for k in ("title", "status", "priority")}),
+        }
+    note = await repository.set_fields(
+        session,
+        current.user_id,
+        current.id,
+        {**values, "version": current.version + 1, "updated_at": utcnow()},
+    )
+    await _emit(session, note.user_id, [(event, note, event != "note.deleted")])
+    return note
+
+
+async def _locked(
+    session: WriteSession, user_id: uuid.UUID, note_id: uuid.UUID, *, trashed: bool = False
+) -> Note:
+    note = await repository.get_any_for_update(session, user_id, note_id)
+    if note is None or (note.deleted_at is not None) != trashed:
+        raise NotFound(NOT_FOUND_MESSAGE)
     return note
 
 
@@ -154,52 +381,115 @@ async def edit_note(
     expected_versions: Collection[int] | None,
     limits: NoteLimits,
 ) -> Note:
-    current = await repository.get_for_update(session, user_id, note_id)
-    if current is None:
-        raise NotFound(NOT_FOUND_MESSAGE)
-    if expected_versions is not None and current.version not in expected_versions:
-        _raise_changed(current)
-    changes = {
-        name: value for name, value in data.changes().items() if getattr(current, name) != value
-    }
-    if not changes:
+    current = await _locked(session, user_id, note_id)
+    changes = await _merge(session, current, data.changes(), expected_versions)
+    position = changes.pop("position", None)
+    if position is not None and not valid_position(position):
+        raise Unprocessable(
+            "Invalid position: use a key from the fractional-indexing algorithm",
+            errors=[{"field": "position", "message": "not a fractional-indexing key"}],
+        )
+    changed = {name: v for name, v in changes.items() if getattr(current, name) != v}
+    if position is not None and position != current.position:
+        changed["position"] = position
+    elif "status" in changed:  # moved to another column without a place: its top
+        top = await repository.top_position(session, user_id, changed["status"])
+        changed["position"] = position_before(top)
+    if not changed:
         return current  # nothing differs: no new version, nothing to tell anyone
-    title = changes.get("title", current.title)
-    description = changes.get("description", current.description)
-    size = text_size(title, description)
-    if size > current.size_bytes:
-        await _reserve(session, user_id, limits, notes=0, size=size - current.size_bytes)
-    elif size < current.size_bytes:
-        await repository.release_usage(session, user_id, notes=0, size=current.size_bytes - size)
-    note = await repository.update_fields(
-        session, user_id, note_id, {**changes, "size_bytes": size}, [current.version]
-    )
-    assert note is not None  # the row is locked (or the database is) since it was read
-    session.record_change(user_id, _event("note.updated", note))
-    return note
+    return await _write(session, current, changed, limits)
 
 
-async def delete_note(
+async def trash_note(
     session: WriteSession,
     user_id: uuid.UUID,
     note_id: uuid.UUID,
     expected_versions: Collection[int] | None,
-) -> None:
-    deleted = await repository.delete_one(session, user_id, note_id, expected_versions)
-    if deleted is None:
-        current = await repository.get(session, user_id, note_id)
-        if current is None:
-            raise NotFound(NOT_FOUND_MESSAGE)
+    limits: NoteLimits,
+) -> Note:
+    current = await _locked(session, user_id, note_id)
+    if expected_versions is not None and current.version not in expected_versions:
         _raise_changed(current)
-        return
-    version, size = deleted
-    await repository.release_usage(session, user_id, notes=1, size=size)
-    session.record_change(user_id, ChangeEvent("note.deleted", note_id, version))
+    return await _write(session, current, {"deleted_at": utcnow()}, limits, event="note.deleted")
 
 
-def _raise_changed(current: Note) -> None:
-    raise PreconditionFailed(
-        f"The note has changed (it is now at version {current.version}); reload it and retry",
-        headers={"ETag": version_etag(current.version)},
-        extra={"note": note_json(current)},
+async def restore_note(
+    session: WriteSession, user_id: uuid.UUID, note_id: uuid.UUID, limits: NoteLimits
+) -> Note:
+    current = await _locked(session, user_id, note_id, trashed=True)
+    top = await repository.top_position(session, user_id, current.status)
+    values = {"deleted_at": None, "position": position_before(top)}
+    return await _write(session, current, values, limits, event="note.restored")
+
+
+async def revert_note(
+    session: WriteSession,
+    user_id: uuid.UUID,
+    note_id: uuid.UUID,
+    version: int,
+    expected_versions: Collection[int] | None,
+    limits: NoteLimits,
+) -> Note:
+    current = await _locked(session, user_id, note_id)
+    if expected_versions is not None and current.version not in expected_versions:
+        _raise_changed(current)
+    revision = await repository.revision(session, note_id, version)
+    if revision is None:
+        raise NotFound(f"Version {version} is not in this note's history")
+    changed = {k: v for k, v in _content(revision).items() if getattr(current, k) != v}
+    if not changed:
+        return current
+    return await _write(session, current, changed, limits)
+
+
+async def history(
+    session: ReadSession, user_id: uuid.UUID, note_id: uuid.UUID
+) -> tuple[Note, list[NoteRevision]]:
+    """The note and its earlier versions, newest first, those whose content differs from the
+    version after them (a move on the board or to the trash changes no content)."""
+    note = await repository.get(session, user_id, note_id)
+    if note is None:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    kept, later = [], _content(note)
+    for revision in await repository.revisions(session, note_id):
+        content = _content(revision)
+        if content != later:
+            kept.append(revision)
+        later = content
+    return note, kept
+
+
+async def _purge(
+    session: WriteSession, user_id: uuid.UUID, trashed: Sequence[tuple[uuid.UUID, int, int]]
+) -> int:
+    if not trashed:
+        return 0
+    await repository.delete_for_good(session, user_id, [note_id for note_id, _v, _s in trashed])
+    await repository.release_usage(
+        session, user_id, notes=len(trashed), size=sum(size for _id, _v, size in trashed)
     )
+    gone = [Note(id=note_id, version=version) for note_id, version, _size in trashed]
+    await _emit(session, user_id, [("note.purged", note, False) for note in gone])
+    return len(trashed)
+
+
+async def purge_note(session: WriteSession, user_id: uuid.UUID, note_id: uuid.UUID) -> None:
+    note = await _locked(session, user_id, note_id, trashed=True)
+    await _purge(session, user_id, [(note.id, note.version, note.size_bytes)])
+
+
+async def empty_trash(session: WriteSession, user_id: uuid.UUID) -> int:
+    return await _purge(session, user_id, await repository.trashed(session, user_id))
+
+
+async def purge_expired_trash(
+    session: WriteSession, user_id: uuid.UUID, retention: timedelta
+) -> int:
+    cutoff = utcnow() - retention
+    return await _purge(session, user_id, await repository.trashed(session, user_id, before=cutoff))
+
+
+def parse_version(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BadRequest("version must be a positive whole number")
+    return value
