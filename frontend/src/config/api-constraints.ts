@@ -22,8 +22,9 @@ export const NoteCreate: { readonly [field in "description" | "priority" | "stat
   "title": {"minLength":1,"maxLength":200,"pattern":"^[^\\x00]*[^\\s\\x00][^\\x00]*$"},
 };
 
-export const NoteUpdate: { readonly [field in "description" | "priority" | "status" | "title"]: FieldConstraints } = {
+export const NoteUpdate: { readonly [field in "description" | "position" | "priority" | "status" | "title"]: FieldConstraints } = {
   "description": {"maxLength":100000,"pattern":"^[^\\x00]*$"},
+  "position": {"maxLength":64,"pattern":"^[0-9A-Za-z]{2,64}$"},
   "priority": {},
   "status": {},
   "title": {"maxLength":200,"pattern":"^[^\\x00]*$"},
@@ -34,4 +35,8 @@ export const RegisterIn: { readonly [field in "email" | "name" | "password" | "u
   "name": {"minLength":1,"maxLength":100,"pattern":"^[^\\x00]*$"},
   "password": {"minLength":8,"maxLength":128,"pattern":"^[^\\x00]*$"},
   "username": {"minLength":3,"maxLength":30,"pattern":"^[^\\x00]*$"},
+};
+
+export const RevertIn: { readonly [field in "version"]: FieldConstraints } = {
+  "version": {"minimum":1,"maximum":2147483647},
 };

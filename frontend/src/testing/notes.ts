@@ -10,6 +10,7 @@ export function makeNote(id: string, extra: Partial<Note> = {}): Note {
     status: 'Pending',
     priority: 'Medium',
     version: 1,
+    position: 'a0',
     createdAt: '2026-01-01T00:00:00Z',
     updatedAt: '2026-01-01T00:00:00Z',
     ...extra,

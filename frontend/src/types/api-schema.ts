@@ -75,7 +75,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's notes, newest first */
+        /** The caller's notes: filtered, searched, sorted, paged */
         get: operations["list_notes_api_v1_note_get"];
         put?: never;
         post?: never;
@@ -92,7 +92,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One note */
+        /** One note (by its id, or the 24-hex id it had in the original NoteStack) */
         get: operations["get_note_api_v1_note__note_id__get"];
         put?: never;
         post?: never;
@@ -112,7 +112,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a note */
+        /** Move a note to the trash */
         delete: operations["delete_note_api_v1_note__note_id__delete_delete"];
         options?: never;
         head?: never;
@@ -132,8 +132,96 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change any of title, description, status, priority */
+        /**
+         * Change any of title, description, status, priority, board position
+         * @description With `If-Match` naming the version the change was made from: if the note has moved on since, the change is merged when the fields it sets were not changed since then (or were changed to the same values); a field changed since to another value is a 412, which carries the note as it is now and the conflicting fields.
+         */
         patch: operations["edit_note_api_v1_note__note_id__edit_patch"];
+        trace?: never;
+    };
+    "/api/v1/note/{note_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The note's earlier versions, newest first */
+        get: operations["note_history_api_v1_note__note_id__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/note/{note_id}/purge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a note in the trash for good */
+        delete: operations["purge_note_api_v1_note__note_id__purge_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/note/{note_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring a note back from the trash */
+        post: operations["restore_note_api_v1_note__note_id__restore_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/note/{note_id}/revert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make an earlier version the current content again (as a new version) */
+        post: operations["revert_note_api_v1_note__note_id__revert_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/note/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many notes by status and by priority, for the list's filters */
+        get: operations["note_counts_api_v1_note_counts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/note/create": {
@@ -145,9 +233,27 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a note */
+        /** Create a note (at the top of its status column) */
         post: operations["create_note_api_v1_note_create_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/note/trash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notes in the trash, most recently deleted first */
+        get: operations["list_trash_api_v1_note_trash_get"];
+        put?: never;
+        post?: never;
+        /** Empty the trash: its notes are deleted for good */
+        delete: operations["empty_trash_api_v1_note_trash_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -193,9 +299,12 @@ export interface components {
     schemas: {
         /**
          * ConflictEnvelope
-         * @description A 412: the error, and the note as it is now (to merge with, or to show).
+         * @description A 412: the error, the note as it is now (to merge with, or to show), and the fields
+         *     that changed since the request's version to other values than the request's.
          */
         ConflictEnvelope: {
+            /** Conflicts */
+            conflicts?: string[];
             /** Errors */
             errors: components["schemas"]["FieldError"][];
             /** Message */
@@ -204,6 +313,29 @@ export interface components {
             /**
              * Success
              * @default false
+             */
+            success: boolean;
+        };
+        /** Counts */
+        Counts: {
+            /** @description By priority, under every filter but priority */
+            priority: components["schemas"]["PriorityCounts"];
+            /** @description By status, under every filter but status */
+            status: components["schemas"]["StatusCounts"];
+            /**
+             * Total
+             * @description Under every filter
+             */
+            total: number;
+        };
+        /** CountsEnvelope */
+        CountsEnvelope: {
+            counts: components["schemas"]["Counts"];
+            /** Message */
+            message: string;
+            /**
+             * Success
+             * @default true
              */
             success: boolean;
         };
@@ -234,6 +366,37 @@ export interface components {
             field: string;
             /** Message */
             message: string;
+        };
+        /**
+         * Highlights
+         * @description Where a search matched: the title whole, and a passage of the description around its
+         *     first match (``descriptionStart``/``descriptionEnd``: whether text was left out there).
+         */
+        Highlights: {
+            /** Description */
+            description: components["schemas"]["Segment"][];
+            /** Descriptionend */
+            descriptionEnd: boolean;
+            /** Descriptionstart */
+            descriptionStart: boolean;
+            /** Title */
+            title: components["schemas"]["Segment"][];
+        };
+        /** HistoryEnvelope */
+        HistoryEnvelope: {
+            /** Message */
+            message: string;
+            note: components["schemas"]["NoteOut"];
+            /**
+             * Revisions
+             * @description Earlier versions, newest first
+             */
+            revisions: components["schemas"]["Revision"][];
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
         };
         /** LoginEnvelope */
         LoginEnvelope: {
@@ -296,6 +459,40 @@ export interface components {
              */
             success: boolean;
         };
+        /**
+         * NoteHitOut
+         * @description A note found by a search.
+         */
+        NoteHitOut: {
+            /** Id */
+            _id: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Description */
+            description: string;
+            highlights: components["schemas"]["Highlights"];
+            /**
+             * Position
+             * @description Its place in its status column on the board
+             */
+            position: string;
+            priority: components["schemas"]["NotePriority"];
+            status: components["schemas"]["NoteStatus"];
+            /** Title */
+            title: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Userid */
+            userId: string;
+            /** Version */
+            version: number;
+        };
         /** NoteListEnvelope */
         NoteListEnvelope: {
             /** Message */
@@ -303,7 +500,7 @@ export interface components {
             /** Nextcursor */
             nextCursor: string | null;
             /** Notes */
-            notes: components["schemas"]["NoteOut"][];
+            notes: (components["schemas"]["NoteOut"] | components["schemas"]["NoteHitOut"])[];
             /**
              * Success
              * @default true
@@ -321,6 +518,11 @@ export interface components {
             createdAt: string;
             /** Description */
             description: string;
+            /**
+             * Position
+             * @description Its place in its status column on the board
+             */
+            position: string;
             priority: components["schemas"]["NotePriority"];
             status: components["schemas"]["NoteStatus"];
             /** Title */
@@ -357,6 +559,11 @@ export interface components {
              * @description Blank clears the description
              */
             description?: string;
+            /**
+             * Position
+             * @description Place in its status column on the board: a fractional-indexing key between its new neighbours' (npm fractional-indexing); a status change without one puts the note at the top of its new column
+             */
+            position?: string;
             priority?: components["schemas"]["NotePriority"];
             status?: components["schemas"]["NoteStatus"];
             /**
@@ -364,6 +571,27 @@ export interface components {
              * @description Up to 200 characters, trimmed; blank keeps the current title
              */
             title?: string;
+        };
+        /** PriorityCounts */
+        PriorityCounts: {
+            /** High */
+            High: number;
+            /** Low */
+            Low: number;
+            /** Medium */
+            Medium: number;
+        };
+        /** PurgedEnvelope */
+        PurgedEnvelope: {
+            /** Message */
+            message: string;
+            /** Purged */
+            purged: number;
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
         };
         /** RegisterIn */
         RegisterIn: {
@@ -385,6 +613,106 @@ export interface components {
              * @description 3-30 visible characters, spaces allowed inside (trimmed; runs of spaces become one); unique regardless of case
              */
             username: string;
+        };
+        /** RevertIn */
+        RevertIn: {
+            /**
+             * Version
+             * @description The version to make current again
+             */
+            version: number;
+        };
+        /** Revision */
+        Revision: {
+            /**
+             * Changedat
+             * Format: date-time
+             * @description When this version was written
+             */
+            changedAt: string;
+            /** Description */
+            description: string;
+            priority: components["schemas"]["NotePriority"];
+            status: components["schemas"]["NoteStatus"];
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * Segment
+         * @description A piece of text; ``match`` when it is (part of) a searched word.
+         */
+        Segment: {
+            /** Match */
+            match: boolean;
+            /** Text */
+            text: string;
+        };
+        /** StatusCounts */
+        StatusCounts: {
+            /** Done */
+            Done: number;
+            /** Inprogress */
+            InProgress: number;
+            /** Pending */
+            Pending: number;
+        };
+        /** TrashedNoteOut */
+        TrashedNoteOut: {
+            /** Id */
+            _id: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Deletedat
+             * Format: date-time
+             * @description When it went to the trash
+             */
+            deletedAt: string;
+            /** Description */
+            description: string;
+            /**
+             * Position
+             * @description Its place in its status column on the board
+             */
+            position: string;
+            priority: components["schemas"]["NotePriority"];
+            /**
+             * Purgeat
+             * Format: date-time
+             * @description When it will be deleted for good
+             */
+            purgeAt: string;
+            status: components["schemas"]["NoteStatus"];
+            /** Title */
+            title: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Userid */
+            userId: string;
+            /** Version */
+            version: number;
+        };
+        /** TrashListEnvelope */
+        TrashListEnvelope: {
+            /** Message */
+            message: string;
+            /** Nextcursor */
+            nextCursor: string | null;
+            /** Notes */
+            notes: components["schemas"]["TrashedNoteOut"][];
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
         };
         /** UserEnvelope */
         UserEnvelope: {
@@ -774,9 +1102,11 @@ export interface operations {
                 cursor?: string;
                 /** @description Page size, 1-100 (none: up to 1,000 notes) */
                 limit?: number;
+                order?: "asc" | "desc";
                 priority?: "Low" | "Medium" | "High";
-                /** @description Words to find in title or description */
+                /** @description Words to find: every word must begin a word of the title or the description, in any order, whatever the case or accents; results come best match first (unless `sort` is given), each with its `highlights` */
                 q?: string;
+                sort?: "created" | "updated" | "priority" | "status" | "title" | "position";
                 status?: "Pending" | "InProgress" | "Done";
             };
             header?: {
@@ -949,6 +1279,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Retry-safe writes: the same key and body within 24 h answer the first answer again (1-255 printable ASCII characters) */
+                "Idempotency-Key"?: string;
                 /** @description The version the change is based on, as its ETag ("3"); * for any */
                 "If-Match"?: string;
             };
@@ -1004,113 +1336,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ConflictEnvelope"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Too many requests: wait Retry-After seconds */
-            429: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Request headers too large */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Unavailable for now (database schema behind, overloaded or failing over): wait Retry-After seconds */
-            503: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    edit_note_api_v1_note__note_id__edit_patch: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The version the change is based on, as its ETag ("3"); * for any */
-                "If-Match"?: string;
-            };
-            path: {
-                note_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NoteUpdate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NoteEnvelope"];
-                };
-            };
-            /** @description Malformed request: not JSON, or a header or cursor this server did not issue */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Not signed in, or the token is invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description A cookie-authenticated change sent from another origin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No such note among the caller's notes */
-            404: {
+            /** @description Conflicts with existing data */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1178,10 +1405,666 @@ export interface operations {
             };
         };
     };
+    edit_note_api_v1_note__note_id__edit_patch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe writes: the same key and body within 24 h answer the first answer again (1-255 printable ASCII characters) */
+                "Idempotency-Key"?: string;
+                /** @description The version the change is based on, as its ETag ("3"); * for any */
+                "If-Match"?: string;
+            };
+            path: {
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteEnvelope"];
+                };
+            };
+            /** @description Malformed request: not JSON, or a header or cursor this server did not issue */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A cookie-authenticated change sent from another origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such note among the caller's notes */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictEnvelope"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Invalid input, with an error per field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable for now (database schema behind, overloaded or failing over): wait Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    note_history_api_v1_note__note_id__history_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the copy held: 304 if current */
+                "If-None-Match"?: string;
+            };
+            path: {
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEnvelope"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such note among the caller's notes */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable for now (database schema behind, overloaded or failing over): wait Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    purge_note_api_v1_note__note_id__purge_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe writes: the same key and body within 24 h answer the first answer again (1-255 printable ASCII characters) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageEnvelope"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A cookie-authenticated change sent from another origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such note among the caller's notes */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Invalid input, with an error per field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable for now (database schema behind, overloaded or failing over): wait Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    restore_note_api_v1_note__note_id__restore_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe writes: the same key and body within 24 h answer the first answer again (1-255 printable ASCII characters) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteEnvelope"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A cookie-authenticated change sent from another origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such note among the caller's notes */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Invalid input, with an error per field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable for now (database schema behind, overloaded or failing over): wait Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    revert_note_api_v1_note__note_id__revert_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe writes: the same key and body within 24 h answer the first answer again (1-255 printable ASCII characters) */
+                "Idempotency-Key"?: string;
+                /** @description The version the change is based on, as its ETag ("3"); * for any */
+                "If-Match"?: string;
+            };
+            path: {
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevertIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteEnvelope"];
+                };
+            };
+            /** @description Malformed request: not JSON, or a header or cursor this server did not issue */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A cookie-authenticated change sent from another origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such note among the caller's notes */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictEnvelope"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Invalid input, with an error per field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable for now (database schema behind, overloaded or failing over): wait Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    note_counts_api_v1_note_counts_get: {
+        parameters: {
+            query?: {
+                priority?: "Low" | "Medium" | "High";
+                /** @description As for the list */
+                q?: string;
+                status?: "Pending" | "InProgress" | "Done";
+            };
+            header?: {
+                /** @description The ETag of the copy held: 304 if current */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountsEnvelope"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Invalid input, with an error per field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable for now (database schema behind, overloaded or failing over): wait Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     create_note_api_v1_note_create_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe writes: the same key and body within 24 h answer the first answer again (1-255 printable ASCII characters) */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1220,6 +2103,207 @@ export interface operations {
             };
             /** @description A cookie-authenticated change sent from another origin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Invalid input, with an error per field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable for now (database schema behind, overloaded or failing over): wait Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_trash_api_v1_note_trash_get: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page, unchanged */
+                cursor?: string;
+                /** @description Page size, 1-100 (none: up to 1,000 notes) */
+                limit?: number;
+            };
+            header?: {
+                /** @description The ETag of the copy held: 304 if current */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrashListEnvelope"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: not JSON, or a header or cursor this server did not issue */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Invalid input, with an error per field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable for now (database schema behind, overloaded or failing over): wait Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    empty_trash_api_v1_note_trash_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe writes: the same key and body within 24 h answer the first answer again (1-255 printable ASCII characters) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurgedEnvelope"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A cookie-authenticated change sent from another origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1352,7 +2436,11 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiV1NoteGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/note"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
 export const pathsApiV1NoteGetParametersQueryPriorityValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/note"]["get"]["parameters"]["query"]["priority"]> = ["Low", "Medium", "High"];
+export const pathsApiV1NoteGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/note"]["get"]["parameters"]["query"]["sort"]> = ["created", "updated", "priority", "status", "title", "position"];
 export const pathsApiV1NoteGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/note"]["get"]["parameters"]["query"]["status"]> = ["Pending", "InProgress", "Done"];
+export const pathsApiV1NoteCountsGetParametersQueryPriorityValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/note/counts"]["get"]["parameters"]["query"]["priority"]> = ["Low", "Medium", "High"];
+export const pathsApiV1NoteCountsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/note/counts"]["get"]["parameters"]["query"]["status"]> = ["Pending", "InProgress", "Done"];
 export const notePriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotePriority"]> = ["Low", "Medium", "High"];
 export const noteStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NoteStatus"]> = ["Pending", "InProgress", "Done"];

@@ -12,6 +12,7 @@ const note: DisplayNote = {
   status: 'Pending',
   priority: 'High',
   version: 3,
+  position: 'a0',
   createdAt: '2026-01-01T00:00:00Z',
   updatedAt: new Date().toISOString(),
 };

@@ -148,7 +148,8 @@ export function optimisticNote(
   now: Date = new Date(),
 ): Note {
   const iso = now.toISOString();
-  return { ...input, _id: tempId, userId, version: 0, createdAt: iso, updatedAt: iso };
+  // The server puts a new note at the top of its column; "a0" holds its place until then.
+  return { ...input, _id: tempId, userId, version: 0, position: 'a0', createdAt: iso, updatedAt: iso };
 }
 
 /** Notes not yet created on the server carry a temporary id and cannot be acted on. */
