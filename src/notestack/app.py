@@ -37,6 +37,8 @@ from notestack.core.schema_state import SchemaGate, SchemaState
 from notestack.core.security import PasswordHashing, TokenCodec
 from notestack.core.settings import Settings, get_settings
 from notestack.core.throttle import Throttle
+from notestack.live import router as live_router
+from notestack.live.hub import LiveHub
 from notestack.notes import router as notes_router
 from notestack.notes.cached_reads import CachedNoteReads
 from notestack.notes.cursor import CursorCodec
@@ -113,12 +115,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     state.throttle = Throttle(settings.redis_url)
     state.sign_in_guard = SignInGuard.from_settings(settings, state.throttle)
     state.note_limits = NoteLimits.from_settings(settings)
+    state.live_hub = LiveHub(db, settings.redis_url, revocations.revoked_among)
+    state.effects.publishers.append(state.live_hub.publish)
 
     for router in (
         auth_router.public_router,
         auth_router.protected_router,
         notes_router.read_router,
         notes_router.write_router,
+        live_router.router,
         health.router,
     ):
         app.include_router(router)
@@ -184,6 +189,7 @@ def openapi_document() -> dict[str, Any]:
 
 async def shutdown(app: FastAPI) -> None:
     """Release what ``create_app`` opened (also used by tests that never run the lifespan)."""
+    await app.state.live_hub.close()
     if app.state.replicas is not None:
         await app.state.replicas.stop()
     if app.state.cache is not None:

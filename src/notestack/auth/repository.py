@@ -48,5 +48,10 @@ async def is_token_revoked(session: ReadSession, jti: str) -> bool:
     return bool(result.scalar())
 
 
+async def revoked_among(session: ReadSession, jtis: list[str]) -> set[str]:
+    result = await session.execute(select(RevokedToken.jti).where(RevokedToken.jti.in_(jtis)))
+    return {str(jti) for jti in result.scalars()}
+
+
 async def purge_expired_revocations(session: WriteSession, now: datetime) -> None:
     await session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))

@@ -9,6 +9,7 @@ every check reads the primary: a replica could still lag behind the logout.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import structlog
@@ -46,6 +47,24 @@ class RevocationList:
                 await self._reload(cache)
         async with self._db.read_session() as session:
             return await repository.is_token_revoked(session, jti)
+
+    async def revoked_among(self, jtis: Sequence[str]) -> set[str]:
+        """Which of these token ids are revoked (one round trip: Redis when it holds the whole
+        list, else the primary)."""
+        if not jtis:
+            return set()
+        cache = self._cache
+        if cache is not None and not cache.needs_recovery and cache.usable():
+            keys = [revoked_token_key(jti) for jti in jtis]
+            try:
+                loaded, *flags = await cache.redis.mget(REVOCATIONS_LOADED_KEY, *keys)
+            except (RedisError, OSError) as exc:
+                cache.failed(exc)
+            else:
+                if loaded is not None:
+                    return {jti for jti, flag in zip(jtis, flags, strict=True) if flag is not None}
+        async with self._db.read_session() as session:
+            return await repository.revoked_among(session, list(jtis))
 
     async def _reload(self, cache: Cache) -> None:
         now = datetime.now(UTC)

@@ -70,8 +70,9 @@ class Note(Base):
     status_rank: Mapped[int] = mapped_column(SmallInteger, default=0)
     priority_rank: Mapped[int] = mapped_column(SmallInteger, default=0)
     title_key: Mapped[str] = mapped_column(String(TITLE_MAX * 3, collation="C"), default="")
-    # The 24-hex id a note had in the original NoteStack (imported notes): its old links work.
-    legacy_id: Mapped[str | None] = mapped_column(String(24), default=None)
+    # The id a note had where it was imported from (the original NoteStack's 24-hex ids, or
+    # another NoteStack's): a second import of it adds nothing, and its old links keep working.
+    origin_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class NoteRevision(Base):
@@ -150,5 +151,5 @@ Index(
     sqlite_where=text("deleted_at IS NOT NULL"),
 )
 Index("ix_notes_deleted_at", Note.deleted_at)
-Index("uq_notes_user_id_legacy_id", Note.user_id, Note.legacy_id, unique=True)
+Index("uq_notes_user_id_origin_id", Note.user_id, Note.origin_id, unique=True)
 Index("ix_note_events_created_at", NoteEvent.created_at)

@@ -87,6 +87,6 @@ def _valid(key: str | None) -> bool:
         return False
     try:
         validate_order_key(key)
-    except FIError:
+    except (FIError, IndexError, ValueError):  # the library's own checks, and what they miss
         return False
     return True

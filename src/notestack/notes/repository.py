@@ -224,10 +224,10 @@ async def get(session: ReadSession, user_id: uuid.UUID, note_id: uuid.UUID) -> N
     return result.scalar_one_or_none()
 
 
-async def get_by_legacy_id(session: ReadSession, user_id: uuid.UUID, legacy_id: str) -> Note | None:
+async def get_by_origin_id(session: ReadSession, user_id: uuid.UUID, origin_id: str) -> Note | None:
     result = await session.execute(
         select(Note).where(
-            Note.legacy_id == legacy_id, Note.user_id == user_id, Note.deleted_at.is_(None)
+            Note.origin_id == origin_id, Note.user_id == user_id, Note.deleted_at.is_(None)
         )
     )
     return result.scalar_one_or_none()

@@ -102,7 +102,7 @@ class NoteUpdate(BaseModel):
         description="Place in its status column on the board: a fractional-indexing key "
         "between its new neighbours' (npm fractional-indexing); a status change without one "
         "puts the note at the top of its new column",
-        json_schema_extra={"pattern": POSITION_PATTERN},
+        pattern=POSITION_PATTERN,
     )
 
     _drop_server_fields = model_validator(mode="before")(_strip_server_fields)

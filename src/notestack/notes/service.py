@@ -67,11 +67,11 @@ class NoteRef:
     NoteStack (imported notes keep working links)."""
 
     note_id: uuid.UUID | None = None
-    legacy_id: str | None = None
+    origin_id: str | None = None
 
     @property
     def cache_suffix(self) -> str:
-        return self.note_id.hex if self.note_id else f"legacy-{self.legacy_id}"
+        return self.note_id.hex if self.note_id else f"origin-{self.origin_id}"
 
 
 def parse_note_id(raw: str) -> uuid.UUID:
@@ -84,7 +84,7 @@ def parse_note_id(raw: str) -> uuid.UUID:
 
 def parse_note_ref(raw: str) -> NoteRef:
     if len(raw) == LEGACY_ID_LENGTH and all(c in "0123456789abcdefABCDEF" for c in raw):
-        return NoteRef(legacy_id=raw.lower())
+        return NoteRef(origin_id=raw.lower())
     return NoteRef(note_id=parse_note_id(raw))
 
 
@@ -154,8 +154,8 @@ async def get_note(session: ReadSession, user_id: uuid.UUID, ref: NoteRef) -> No
     if ref.note_id is not None:
         note = await repository.get(session, user_id, ref.note_id)
     else:
-        assert ref.legacy_id is not None
-        note = await repository.get_by_legacy_id(session, user_id, ref.legacy_id)
+        assert ref.origin_id is not None
+        note = await repository.get_by_origin_id(session, user_id, ref.origin_id)
     if note is None:
         raise NotFound(NOT_FOUND_MESSAGE)
     return note
@@ -240,7 +240,7 @@ async def create_note(
     limits: NoteLimits,
     *,
     created_at: datetime | None = None,
-    legacy_id: str | None = None,
+    origin_id: str | None = None,
 ) -> Note:
     size = text_size(data.title, data.description)
     await _reserve(session, user_id, limits, notes=1, size=size)
@@ -256,7 +256,7 @@ async def create_note(
         position=position_before(await repository.top_position(session, user_id, status)),
         created_at=now,
         updated_at=now,
-        legacy_id=legacy_id,
+        origin_id=origin_id,
         **sort_keys(title=data.title, status=status, priority=priority),
     )
     note = await repository.add(session, note)
@@ -311,8 +311,10 @@ async def _merge(
     assert base is not None
     conflicts = [
         name
-        for name, value in changes.items()
-        if name in base and base[name] != getattr(current, name) and value != getattr(current, name)
+        for name in CONTENT_FIELDS
+        if name in changes
+        and base[name] != getattr(current, name)
+        and changes[name] != getattr(current, name)
     ]
     if conflicts:
         _raise_changed(current, conflicts)

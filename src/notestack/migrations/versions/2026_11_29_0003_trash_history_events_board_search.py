@@ -134,7 +134,7 @@ def upgrade() -> None:
             "title_key", sa.String(600, collation=c_collation), nullable=False, server_default=""
         ),
     )
-    op.add_column("notes", sa.Column("legacy_id", sa.String(24), nullable=True))
+    op.add_column("notes", sa.Column("origin_id", sa.String(64), nullable=True))
     _backfill_sort_keys()
 
     op.drop_index("ix_notes_user_created_id", table_name="notes")
@@ -150,7 +150,7 @@ def upgrade() -> None:
         sqlite_where=sa.text("deleted_at IS NOT NULL"),
     )
     op.create_index("ix_notes_deleted_at", "notes", ["deleted_at"])
-    op.create_index("uq_notes_user_id_legacy_id", "notes", ["user_id", "legacy_id"], unique=True)
+    op.create_index("uq_notes_user_id_origin_id", "notes", ["user_id", "origin_id"], unique=True)
 
     op.add_column(
         "note_usage", sa.Column("last_event", sa.BigInteger(), nullable=False, server_default="0")
@@ -218,12 +218,12 @@ def downgrade() -> None:
     op.drop_column("note_usage", "last_event")
     for name in [*LIST_INDEXES, "ix_notes_trash", "ix_notes_deleted_at"]:
         op.drop_index(name, table_name="notes")
-    op.drop_index("uq_notes_user_id_legacy_id", table_name="notes")
+    op.drop_index("uq_notes_user_id_origin_id", table_name="notes")
     op.create_index(
         "ix_notes_user_created_id",
         "notes",
         ["user_id", sa.text("created_at DESC"), sa.text("id DESC")],
     )
-    for column in ("legacy_id", "title_key", "priority_rank", "status_rank", "position"):
+    for column in ("origin_id", "title_key", "priority_rank", "status_rank", "position"):
         op.drop_column("notes", column)
     op.drop_column("notes", "deleted_at")
