@@ -43,6 +43,8 @@ from notestack.notes import router as notes_router
 from notestack.notes.cached_reads import CachedNoteReads
 from notestack.notes.cursor import CursorCodec
 from notestack.notes.service import NoteLimits
+from notestack.transfer import router as transfer_router
+from notestack.transfer.router import IMPORT_PATH
 from notestack.web.frontend import mount_frontend
 
 
@@ -124,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notes_router.read_router,
         notes_router.write_router,
         live_router.router,
+        transfer_router.router,
         health.router,
     ):
         app.include_router(router)
@@ -138,7 +141,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allowed_origins=settings.cors_origins,
         cookie_name=settings.cookie_name,
     )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger={IMPORT_PATH: settings.max_import_bytes},
+    )
     # Inside CORS (which answers preflight OPTIONS first), outside everything that routes.
     app.add_middleware(MethodGuard, document=lambda: app.openapi())
     if settings.cors_origins:

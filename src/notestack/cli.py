@@ -42,6 +42,43 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _maintain(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from notestack.maintenance import maintain, maintain_forever
+
+    settings = get_settings()
+    if args.every:
+        asyncio.run(maintain_forever(settings, args.every))
+        return 0
+    tally = asyncio.run(maintain(settings))
+    if tally.skipped_locked:
+        print("maintain: another run holds the lock; nothing to do")  # noqa: T201
+    else:
+        print(  # noqa: T201
+            f"maintain: {tally.trash_purged} notes purged from the trash, "
+            f"{tally.events_dropped} old events and {tally.idempotency_dropped} idempotency "
+            "records dropped"
+        )
+    return 0
+
+
+def _import_original(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from notestack.transfer.original import import_original
+
+    report = asyncio.run(import_original(get_settings(), Path(args.users), Path(args.notes)))
+    for problem in report.errors:
+        print(f"import-original: {problem}", file=sys.stderr)  # noqa: T201
+    print(  # noqa: T201
+        f"import-original: users {report.users_created} created, {report.users_skipped} "
+        f"already here; notes {report.notes_created} created, {report.notes_skipped} already "
+        f"here; {len(report.errors)} records refused"
+    )
+    return 1 if report.errors else 0
+
+
 def _openapi(args: argparse.Namespace) -> int:
     from notestack.app import openapi_document
 
@@ -98,6 +135,32 @@ def build_parser() -> argparse.ArgumentParser:
         description="Apply every Alembic migration not yet applied to NOTESTACK_DATABASE_URL.",
     )
     migrate.set_defaults(handler=_migrate)
+
+    maintain = commands.add_parser(
+        "maintain",
+        help="purge the trash past its retention, drop old events and idempotency records",
+        description=(
+            "Housekeeping, safe to run on many instances at once (one runs at a time). Notes "
+            "in the trash longer than NOTESTACK_TRASH_RETENTION_DAYS are deleted for good."
+        ),
+    )
+    maintain.add_argument(
+        "--every", type=float, default=0, help="run again every this many seconds (0: once)"
+    )
+    maintain.set_defaults(handler=_maintain)
+
+    original = commands.add_parser(
+        "import-original",
+        help="migrate an original NoteStack deployment from mongoexport files",
+        description=(
+            "Users keep their passwords (bcrypt, rehashed to argon2id at their first sign-in) "
+            "and their notes, with times and 24-hex ids. A rerun adds nothing; bad records "
+            "are reported by line and the rest go on."
+        ),
+    )
+    original.add_argument("--users", required=True, help="mongoexport of the users collection")
+    original.add_argument("--notes", required=True, help="mongoexport of the notes collection")
+    original.set_defaults(handler=_import_original)
 
     openapi = commands.add_parser(
         "openapi",

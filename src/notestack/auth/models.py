@@ -23,6 +23,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The account's id in the original NoteStack (`notestack import-original`), if it came from
+    # there: a second run of the migration finds it instead of making it again.
+    origin_id: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
 
 
 class RevokedToken(Base):

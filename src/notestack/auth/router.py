@@ -62,13 +62,15 @@ async def register(
 async def login(
     data: LoginIn,
     session: PrimaryReadSessionDep,
+    writer: WriteSessionDep,
     codec: TokenCodecDep,
     settings: SettingsDep,
     hashing: HashingDep,
     guard: GuardDep,
     client: ClientAddress,
 ) -> Response:
-    user = await service.authenticate(session, data, hashing, guard, client)
+    # The write session takes no lock until used (only to store a migrated password anew).
+    user = await service.authenticate(session, writer, data, hashing, guard, client)
     token, _claims = service.issue_token(codec, user)
     response = json_response(envelope("Signed in", token=token, user=user_json(user)))
     _set_cookie(response, settings, token, int(codec.lifetime.total_seconds()))

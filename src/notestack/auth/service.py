@@ -89,11 +89,14 @@ def _raise_for_conflicts(conflicts: list[User], key: str, email: str) -> None:
 
 async def authenticate(
     session: ReadSession,
+    writer: WriteSession,
     data: LoginIn,
     hashing: PasswordHashing,
     guard: SignInGuard,
     client: str,
 ) -> User:
+    """The account these credentials open. A password kept under an older scheme (bcrypt,
+    from the original NoteStack) is stored again as argon2id the first time it is used."""
     await guard.before_login(client, data.email)
     user = await repository.get_by_email(session, data.email)
     valid = await hashing.verify(user.password_hash if user else None, data.password)
@@ -101,6 +104,9 @@ async def authenticate(
         await guard.login_failed(data.email)
         raise Unauthorized(INVALID_CREDENTIALS)
     await guard.login_succeeded(data.email)
+    if hashing.needs_rehash(user.password_hash):
+        await repository.set_password_hash(writer, user.id, await hashing.hash(data.password))
+        writer.record_change(user.id)
     return user
 
 

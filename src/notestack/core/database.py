@@ -65,6 +65,11 @@ class WriteSession(ReadSession):
     def record_change(self, owner: uuid.UUID, event: ChangeEvent | None = None) -> None:
         self.info.setdefault(_CHANGES, []).append(Change(owner, event))
 
+    def changes_no_user_data(self) -> None:
+        """Declare that this transaction's writes touch nobody's notes or account (the
+        service's own housekeeping): no cached read depends on them."""
+        self.info[_HOUSEKEEPING] = True
+
     def after_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``hook`` once this request's transaction has committed, before the response."""
         self.info.setdefault(_AFTER_COMMIT, []).append(hook)
@@ -78,7 +83,7 @@ class WriteSession(ReadSession):
         """The declared changes, hooks and whether anything was written; then forget them."""
         changes = self.info.pop(_CHANGES, [])
         hooks = self.info.pop(_AFTER_COMMIT, [])
-        wrote = bool(self.info.pop(_WROTE, False))
+        wrote = bool(self.info.pop(_WROTE, False)) and not self.info.pop(_HOUSEKEEPING, False)
         return changes, hooks, wrote
 
     def discard_effects(self) -> None:
@@ -88,6 +93,7 @@ class WriteSession(ReadSession):
 _AFTER_COMMIT = "notestack.after_commit"
 _CHANGES = "notestack.changes"
 _WROTE = "notestack.wrote"
+_HOUSEKEEPING = "notestack.housekeeping"
 
 
 class _WriteSyncSession(Session):

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from notestack.core.database import Database, ReadSession, WriteSession
-from notestack.core.effects import CommitEffects
+from notestack.core.effects import unit_of_work
 from notestack.core.reads import ReadPath
 from notestack.core.settings import Settings
 
@@ -30,17 +30,8 @@ async def _write_session(request: Request) -> AsyncIterator[WriteSession]:
     cache generations, write positions, change events) finish before the client hears that
     the write succeeded. On rollback the declared effects are dropped with the changes.
     """
-    db: Database = request.app.state.db
-    effects: CommitEffects = request.app.state.effects
-    async with db.write_session() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            session.discard_effects()
-            raise
-        await effects.apply(session)
+    async with unit_of_work(request.app.state.db, request.app.state.effects) as session:
+        yield session
 
 
 async def _primary_read_session(request: Request) -> AsyncIterator[ReadSession]:

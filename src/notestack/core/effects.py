@@ -11,13 +11,14 @@ updates). A route cannot forget any of this: it never calls it. On rollback noth
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 
 import structlog
 from sqlalchemy.exc import DBAPIError
 
 from notestack.core.cache import Cache
-from notestack.core.database import Change, ChangeEvent, WriteSession
+from notestack.core.database import Change, ChangeEvent, Database, WriteSession
 from notestack.core.replicas import ReplicaSet
 
 log = structlog.get_logger("notestack.effects")
@@ -70,3 +71,19 @@ class CommitEffects:
         for owner, events in by_owner.items():
             for publish in self.publishers:
                 await publish(owner, events)
+
+
+@asynccontextmanager
+async def unit_of_work(db: Database, effects: CommitEffects) -> AsyncIterator[WriteSession]:
+    """A write session that commits when the block ends (or rolls back on any error), then
+    carries out what the commit implies; a request's write session is one of these, so is
+    every write of `notestack maintain` and of the migration commands."""
+    async with db.write_session() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            session.discard_effects()
+            raise
+        await effects.apply(session)

@@ -146,19 +146,22 @@ class TrailingSlashMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Answers 413 as soon as a body is known or seen to exceed the limit."""
+    """Answers 413 as soon as a body is known or seen to exceed the limit (``larger`` names
+    paths with a limit of their own: an import takes a whole export file)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _UNSAFE_METHODS:
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope["path"], self.max_bytes)
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isascii() and declared.isdigit() and int(declared[:20]) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared.isascii() and declared.isdigit() and int(declared[:20]) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         received = 0
         response_started = False
@@ -168,7 +171,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _BodyTooLarge
             return message
 
@@ -182,11 +185,10 @@ class BodySizeLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not response_started:
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit_kib = self.max_bytes // 1024
-        response = error_response(413, f"Request body too large (limit {limit_kib} KiB)")
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = error_response(413, f"Request body too large (limit {limit // 1024} KiB)")
         await response(scope, receive, send)
 
 

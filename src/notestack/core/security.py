@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+import bcrypt
 import jwt
 from anyio import CapacityLimiter, to_thread
 from argon2 import PasswordHasher
@@ -44,12 +45,18 @@ class PasswordHashing:
         )
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
-        """Always does the work of one verification, whether or not there is a hash."""
+        """Always does the work of one verification, whether or not there is a hash. A
+        bcrypt hash (accounts migrated from the original NoteStack) is verified as bcrypt."""
+        if password_hash is not None and password_hash.startswith(BCRYPT_PREFIXES):
+            return await to_thread.run_sync(
+                _verify_bcrypt, password_hash, password, limiter=self._limiter
+            )
         return await to_thread.run_sync(
             _verify, password_hash, normalize_password(password), limiter=self._limiter
         )
 
     def needs_rehash(self, password_hash: str) -> bool:
+        """True for anything but argon2id with today's parameters (bcrypt included)."""
         try:
             return _hasher.check_needs_rehash(password_hash)
         except InvalidHashError:
@@ -60,6 +67,20 @@ def normalize_password(password: str) -> str:
     """NFC, so the same password typed on two keyboards (é as one code point or as e + ́)
     is the same password."""
     return unicodedata.normalize("NFC", password)
+
+
+BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
+BCRYPT_MAX_BYTES = 72
+
+
+def _verify_bcrypt(password_hash: str, password: str) -> bool:
+    """As the original NoteStack (Node's bcrypt) checked it: the password as typed, of which
+    bcrypt only ever read the first 72 bytes."""
+    try:
+        secret = password.encode("utf-8")[:BCRYPT_MAX_BYTES]
+        return bool(bcrypt.checkpw(secret, password_hash.encode("ascii")))
+    except (ValueError, UnicodeEncodeError):
+        return False
 
 
 def _verify(password_hash: str | None, password: str) -> bool:

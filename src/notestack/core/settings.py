@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1"])
     drain_seconds: float = Field(default=0.0, ge=0, le=60)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_import_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     prometheus_multiproc_dir: str = Field(
         default="",
         validation_alias=AliasChoices("NOTESTACK_METRICS_DIR", "PROMETHEUS_MULTIPROC_DIR"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class Listener:
         default_factory=lambda: asyncio.Queue(QUEUE_LIMIT)
     )
     ended: str | None = None  # why the stream must end (revoked, too slow)
+    slot: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def end(self, reason: str) -> None:
         if self.ended is None:
@@ -65,6 +67,18 @@ class Listener:
 
 def channel(user_id: uuid.UUID) -> str:
     return f"{CHANNEL_PREFIX}{user_id.hex}"
+
+
+SLOTS_PREFIX = "ns:v1:streams:"
+# KEYS: the user's open streams (a sorted set scored by when each lapses). ARGV: now, lapse,
+# most allowed, this stream. Lapsed members (a server that died) stop counting by themselves.
+_TAKE_SLOT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
+redis.call('EXPIRE', KEYS[1], 86400)
+return 1
+"""
 
 
 class LiveHub:
@@ -85,8 +99,47 @@ class LiveHub:
     def count(self) -> int:
         return sum(len(group) for group in self._listeners.values())
 
-    def count_for(self, user_id: uuid.UUID) -> int:
-        return len(self._listeners.get(user_id, ()))
+    async def take_slot(self, listener: Listener, most: int, lapse_seconds: float) -> bool:
+        """Count ``listener`` among its user's open streams, unless ``most`` are open: across
+        every process and instance through Redis, in this process alone without it."""
+        if self._redis is not None:
+            now = time.time()
+            try:
+                taken = await asyncio.wait_for(
+                    self._redis.eval(
+                        _TAKE_SLOT,
+                        1,
+                        SLOTS_PREFIX + listener.user_id.hex,
+                        now,
+                        now + lapse_seconds,
+                        most,
+                        listener.slot,
+                    ),
+                    1.0,
+                )
+                return bool(taken)
+            except (RedisError, OSError, TimeoutError) as exc:
+                log.warning("live_slots_unavailable", error=repr(exc))
+        return len(self._listeners.get(listener.user_id, ())) < most
+
+    async def keep_slot(self, listener: Listener, lapse_seconds: float) -> None:
+        if self._redis is not None:
+            with contextlib.suppress(RedisError, OSError, TimeoutError):
+                await asyncio.wait_for(
+                    self._redis.zadd(
+                        SLOTS_PREFIX + listener.user_id.hex,
+                        {listener.slot: time.time() + lapse_seconds},
+                        xx=True,
+                    ),
+                    1.0,
+                )
+
+    async def free_slot(self, listener: Listener) -> None:
+        if self._redis is not None:
+            with contextlib.suppress(RedisError, OSError, TimeoutError):
+                await asyncio.wait_for(
+                    self._redis.zrem(SLOTS_PREFIX + listener.user_id.hex, listener.slot), 1.0
+                )
 
     def add(self, listener: Listener) -> None:
         self._listeners.setdefault(listener.user_id, set()).add(listener)

@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 import orjson
 from fastapi import APIRouter, Depends, Header, Request
 from starlette.responses import Response, StreamingResponse
@@ -74,12 +75,13 @@ async def events(
     settings: Settings = request.app.state.settings
     if hub.count >= settings.events_max_streams_per_process:
         raise TooManyRequests("Too many open event streams on this server", retry_after=5)
-    if hub.count_for(identity.user_id) >= settings.events_max_streams_per_user:
+    listener = Listener(identity.user_id, identity.jti, _NOT_YET)
+    lapse = settings.events_heartbeat_seconds * 3
+    if not await hub.take_slot(listener, settings.events_max_streams_per_user, lapse):
         raise TooManyRequests(
             f"At most {settings.events_max_streams_per_user} open event streams per account",
             retry_after=30,
         )
-    listener = Listener(identity.user_id, identity.jti, _NOT_YET)
     hub.add(listener)
     resume = _parse_last_id(last_event_id)
     try:
@@ -88,6 +90,7 @@ async def events(
             oldest = await repository.oldest_event_seq(session, identity.user_id)
     except BaseException:
         hub.remove(listener)
+        await hub.free_slot(listener)
         raise
     opening = [f"retry: {RETRY_MS}\n\n".encode()]
     if (
@@ -117,8 +120,11 @@ async def _stream(
     try:
         for frame in opening:
             yield frame
-        quiet_since = time.monotonic()
+        quiet_since = refreshed_at = time.monotonic()
         while True:
+            if time.monotonic() - refreshed_at >= heartbeat:
+                refreshed_at = time.monotonic()
+                await hub.keep_slot(listener, heartbeat * 3)
             if lifecycle.is_draining():
                 listener.end("server draining")
             try:
@@ -135,3 +141,5 @@ async def _stream(
             yield _frame(item.type, item.data, item.seq)
     finally:
         hub.remove(listener)
+        with anyio.CancelScope(shield=True):  # the client went away: still give the slot back
+            await hub.free_slot(listener)

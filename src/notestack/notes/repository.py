@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -256,6 +256,71 @@ async def top_position(session: ReadSession, user_id: uuid.UUID, status: str) ->
     )
     first = result.scalar_one_or_none()
     return str(first) if first is not None else None
+
+
+async def known_origins(
+    session: ReadSession, user_id: uuid.UUID, origin_ids: Collection[str]
+) -> set[str]:
+    """Which of these ids the user already has a note from (an origin id, or a note's own id:
+    an export imported back into the account it came from)."""
+    known: set[str] = set()
+    ids = list(origin_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = await session.execute(
+            select(Note.origin_id).where(Note.user_id == user_id, Note.origin_id.in_(chunk))
+        )
+        known |= {str(value) for value in rows.scalars()}
+        own = [uuid_value for value in chunk if (uuid_value := _as_uuid(value)) is not None]
+        if own:
+            rows = await session.execute(
+                select(Note.id).where(Note.user_id == user_id, Note.id.in_(own))
+            )
+            found = set(rows.scalars())
+            known |= {value for value in chunk if _as_uuid(value) in found}
+    return known
+
+
+def _as_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+async def add_all(session: WriteSession, notes: Sequence[Note]) -> None:
+    session.add_all(notes)
+    await session.flush()
+
+
+async def add_revisions(session: WriteSession, revisions: Sequence[NoteRevision]) -> None:
+    if revisions:
+        session.add_all(revisions)
+        await session.flush()
+
+
+async def all_notes(session: ReadSession, user_id: uuid.UUID, *, trash: bool) -> Sequence[Note]:
+    """Every note of the user (those in the trash too, if asked), oldest first."""
+    conditions = [Note.user_id == user_id]
+    if not trash:
+        conditions.append(Note.deleted_at.is_(None))
+    result = await session.execute(select(Note).where(*conditions).order_by(Note.created_at))
+    return result.scalars().all()
+
+
+async def revisions_of(
+    session: ReadSession, note_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[NoteRevision]]:
+    found: dict[uuid.UUID, list[NoteRevision]] = {}
+    for start in range(0, len(note_ids), 500):
+        rows = await session.execute(
+            select(NoteRevision)
+            .where(NoteRevision.note_id.in_(note_ids[start : start + 500]))
+            .order_by(NoteRevision.note_id, NoteRevision.version)
+        )
+        for revision in rows.scalars():
+            found.setdefault(revision.note_id, []).append(revision)
+    return found
 
 
 async def add(session: WriteSession, note: Note) -> Note:

@@ -180,22 +180,40 @@ def _deleted_payload(note: Note) -> dict[str, Any]:
 async def _emit(
     session: WriteSession, user_id: uuid.UUID, changes: Sequence[tuple[str, Note, bool]]
 ) -> None:
-    """Record one event per change (type, note, whether the whole note goes with it), in the
-    write's transaction, numbered in the user's commit order; they are published once the
-    transaction commits (core/effects.py)."""
+    """One event per change of a note (type, note, whether the whole note goes with it)."""
+    await _record_events(
+        session,
+        user_id,
+        [
+            (
+                kind,
+                note,
+                {"note": note_json(note)} if whole else {"note": _deleted_payload(note)},
+            )
+            for kind, note, whole in changes
+        ],
+    )
+
+
+async def _record_events(
+    session: WriteSession,
+    user_id: uuid.UUID,
+    changes: Sequence[tuple[str, Note | None, dict[str, Any]]],
+) -> None:
+    """Record events in the write's transaction, numbered in the user's commit order; they
+    are published once the transaction commits (core/effects.py)."""
     first = await repository.next_event_seq(session, user_id, len(changes))
     now = utcnow()
     rows, events = [], []
-    for offset, (kind, note, whole) in enumerate(changes):
+    for offset, (kind, note, data) in enumerate(changes):
         seq = first + offset
-        data = {"note": note_json(note)} if whole else {"note": _deleted_payload(note)}
         rows.append(
             NoteEvent(
                 user_id=user_id,
                 seq=seq,
                 type=kind,
-                note_id=note.id,
-                version=note.version,
+                note_id=note.id if note is not None else None,
+                version=note.version if note is not None else None,
                 payload=orjson.dumps(data, option=orjson.OPT_UTC_Z).decode(),
                 created_at=now,
             )
@@ -489,6 +507,81 @@ async def purge_expired_trash(
 ) -> int:
     cutoff = utcnow() - retention
     return await _purge(session, user_id, await repository.trashed(session, user_id, before=cutoff))
+
+
+@dataclass(frozen=True, slots=True)
+class NewNote:
+    """A note to create as it came from elsewhere (an import): its times, trash, history."""
+
+    title: str
+    description: str
+    status: str
+    priority: str
+    origin_id: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    history: tuple[NoteRevision, ...] = ()
+    version: int = 1
+
+
+async def known_origins(
+    session: ReadSession, user_id: uuid.UUID, origin_ids: Collection[str]
+) -> set[str]:
+    return await repository.known_origins(session, user_id, origin_ids)
+
+
+async def import_notes(
+    session: WriteSession, user_id: uuid.UUID, notes: Sequence[NewNote], limits: NoteLimits
+) -> list[Note]:
+    """Create every note of an import in one go (the caller's transaction makes it all or
+    nothing): one quota reservation, positions on top of each column, one event."""
+    if not notes:
+        return []
+    size = sum(text_size(n.title, n.description) for n in notes)
+    await _reserve(session, user_id, limits, notes=len(notes), size=size)
+    tops: dict[str, str | None] = {}
+    created = []
+    for new in notes:
+        if new.status not in tops:
+            tops[new.status] = await repository.top_position(session, user_id, new.status)
+        tops[new.status] = position_before(tops[new.status])
+        note = Note(
+            user_id=user_id,
+            title=new.title,
+            description=new.description,
+            status=new.status,
+            priority=new.priority,
+            size_bytes=text_size(new.title, new.description),
+            position=tops[new.status],
+            created_at=new.created_at,
+            updated_at=new.updated_at,
+            deleted_at=new.deleted_at,
+            origin_id=new.origin_id,
+            version=new.version,
+            **sort_keys(title=new.title, status=new.status, priority=new.priority),
+        )
+        created.append(note)
+    await repository.add_all(session, created)
+    revisions = [
+        NoteRevision(note_id=note.id, **_revision_fields(revision))
+        for note, new in zip(created, notes, strict=True)
+        for revision in new.history
+    ]
+    await repository.add_revisions(session, revisions)
+    await _record_events(session, user_id, [("notes.imported", None, {"created": len(created)})])
+    return created
+
+
+def _revision_fields(revision: NoteRevision) -> dict[str, Any]:
+    return {
+        "version": revision.version,
+        "title": revision.title,
+        "description": revision.description,
+        "status": revision.status,
+        "priority": revision.priority,
+        "changed_at": revision.changed_at,
+    }
 
 
 def parse_version(value: Any) -> int:

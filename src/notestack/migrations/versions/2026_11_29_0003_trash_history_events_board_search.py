@@ -155,6 +155,8 @@ def upgrade() -> None:
     op.add_column(
         "note_usage", sa.Column("last_event", sa.BigInteger(), nullable=False, server_default="0")
     )
+    op.add_column("users", sa.Column("origin_id", sa.String(64), nullable=True))
+    op.create_index("uq_users_origin_id", "users", ["origin_id"], unique=True)
     op.create_table(
         "note_revisions",
         sa.Column("note_id", sa.Uuid(), nullable=False),
@@ -216,6 +218,8 @@ def downgrade() -> None:
     op.drop_table("note_events")
     op.drop_table("note_revisions")
     op.drop_column("note_usage", "last_event")
+    op.drop_index("uq_users_origin_id", table_name="users")
+    op.drop_column("users", "origin_id")
     for name in [*LIST_INDEXES, "ix_notes_trash", "ix_notes_deleted_at"]:
         op.drop_index(name, table_name="notes")
     op.drop_index("uq_notes_user_id_origin_id", table_name="notes")
