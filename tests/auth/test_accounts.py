@@ -95,14 +95,16 @@ async def test_signing_up_with_a_taken_email_takes_as_long_as_a_new_one(
     client: httpx.AsyncClient,
 ) -> None:
     """Sign-up hashes the password before it looks for a clash: a taken email must not answer
-    in a fraction of the time (5.5 ms against 74.5 ms before)."""
+    in a small fraction of the time (5.5 ms against 74.5 ms before, a ratio of 0.07). The bound
+    is loose on purpose: a new account also waits for the database's write lock, which other
+    work on a shared machine can make several times slower than the hash."""
     taken = new_credentials()
     assert (await client.post(REGISTER, json=taken)).status_code == 201
     durations: dict[int, list[float]] = {201: [], 409: []}
-    for _ in range(5):
+    for _ in range(7):
         for body in ({**new_credentials(), "email": taken["email"]}, new_credentials()):
             started = time.perf_counter()
             response = await client.post(REGISTER, json=body)
             durations[response.status_code].append(time.perf_counter() - started)
     fresh, clash = statistics.median(durations[201]), statistics.median(durations[409])
-    assert clash > 0.5 * fresh, f"taken {clash * 1000:.1f} ms, new {fresh * 1000:.1f} ms"
+    assert clash > 0.2 * fresh, f"taken {clash * 1000:.1f} ms, new {fresh * 1000:.1f} ms"

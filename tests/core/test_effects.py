@@ -56,7 +56,8 @@ async def _write(app: FastAPI, note_id: str, *, declare: bool, commit: bool) -> 
             update(Note).where(Note.id == row.id).values(title="changed", version=Note.version + 1)
         )
         if declare:
-            session.record_change(row.user_id, ChangeEvent("note.updated", row.id, 2))
+            event = ChangeEvent("note.updated", 2, {"note": {"_id": str(row.id), "version": 2}})
+            session.record_change(row.user_id, event)
         if commit:
             await session.commit()
             await effects.apply(session)

@@ -4,6 +4,7 @@ page and a page after a cursor read the ordering's index, never sort, never scan
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,9 +12,13 @@ import asyncpg
 import pytest
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
+from notestack.core.settings import Settings
+from notestack.migrations.runner import upgrade_to_head
 from notestack.notes.cursor import Cursor
 from notestack.notes.ordering import DEFAULT_ORDER, Order, Sort, sort_keys
 from notestack.notes.repository import ListFilter, Ordering, list_statement
+from tests.conftest import TEST_SECRET
+from tests.support.postgres import fresh_database
 
 pytestmark = pytest.mark.postgres
 
@@ -34,8 +39,16 @@ async def _explain(connection: asyncpg.Connection, statement: Any) -> str:
     return "\n".join(row[0] for row in rows)
 
 
-async def test_every_ordering_uses_its_index(postgres_url: str) -> None:
-    dsn = postgres_url.replace("postgresql+asyncpg", "postgresql")
+@pytest.fixture
+def plan_db(postgres_address: tuple[str, int]) -> Iterator[str]:
+    """A database of its own: the planner's statistics must not depend on other tests' rows."""
+    with fresh_database(*postgres_address) as url:
+        upgrade_to_head(Settings(database_url=url, secret_key=TEST_SECRET, environment="test"))
+        yield url
+
+
+async def test_every_ordering_uses_its_index(plan_db: str) -> None:
+    dsn = plan_db.replace("postgresql+asyncpg", "postgresql")
     connection = await asyncpg.connect(dsn)
     try:
         users = [uuid.uuid4() for _ in range(200)]

@@ -67,10 +67,14 @@ def _env(backend: Backend) -> dict[str, str]:
 async def test_a_whole_original_deployment_moves_over(backend: Backend, tmp_path: Path) -> None:
     users, notes = tmp_path / "users.json", tmp_path / "notes.json"
     users.write_text(json.dumps(_users()))
-    records = original_notes(ALICE_OID) + [
-        {**original_notes(BOB_OID)[0], "_id": {"$oid": "65a1b2c3d4e5f60718293aff"}},
-        {"_id": {"$oid": "65a1b2c3d4e5f60718293afe"}, "userId": {"$oid": "0" * 24}, "title": "?"},
-        {**original_notes(ALICE_OID)[0], "_id": {"$oid": "65a1b2c3d4e5f60718293afd"}, "title": ""},
+    bobs = {**original_notes(BOB_OID)[0], "_id": {"$oid": "65a1b2c3d4e5f60718293aff"}}
+    orphan = {"_id": {"$oid": "65a1b2c3d4e5f60718293afe"}, "userId": {"$oid": "0" * 24}}
+    untitled = {**original_notes(ALICE_OID)[0], "_id": {"$oid": "65a1b2c3d4e5f60718293afd"}}
+    records = [
+        *original_notes(ALICE_OID),
+        bobs,
+        {**orphan, "title": "?"},
+        {**untitled, "title": ""},
     ]
     notes.write_text("\n".join(json.dumps(r) for r in records))  # one document a line
     first = _run(_env(backend), users, notes)
@@ -97,9 +101,7 @@ async def test_a_whole_original_deployment_moves_over(backend: Backend, tmp_path
             token = {"Authorization": f"Bearer {login.json()['token']}"}
             mine = (await client.get("/api/v1/note", headers=token)).json()["notes"]
             assert sorted(n["title"] for n in mine) == [f"Original note {i}" for i in range(3)]
-            old_link = await client.get(
-                "/api/v1/note/65a1b2c3d4e5f60718293a02", headers=token
-            )
+            old_link = await client.get("/api/v1/note/65a1b2c3d4e5f60718293a02", headers=token)
             assert old_link.json()["note"]["title"] == "Original note 2"
             wrong = await client.post(
                 "/api/v1/auth/login",

@@ -38,9 +38,7 @@ def original_notes(user_oid: str = "65a1b2c3d4e5f60718293a4b") -> list[dict[str,
 async def _import(
     client: httpx.AsyncClient, account: Account, body: bytes, kind: str = "application/json"
 ) -> httpx.Response:
-    return await client.post(
-        IMPORT, content=body, headers={**account.auth, "Content-Type": kind}
-    )
+    return await client.post(IMPORT, content=body, headers={**account.auth, "Content-Type": kind})
 
 
 async def _titles(client: httpx.AsyncClient, account: Account) -> list[str]:
@@ -106,7 +104,9 @@ async def test_json_export_round_trip_with_trash_and_history(
     client: httpx.AsyncClient, account: Account
 ) -> None:
     kept = await create_note(client, account, title="kept", description="line 1\nline 2")
-    await client.patch(f"{NOTES}/{kept['_id']}/edit", json={"title": "kept v2"}, headers=account.auth)
+    await client.patch(
+        f"{NOTES}/{kept['_id']}/edit", json={"title": "kept v2"}, headers=account.auth
+    )
     binned = await create_note(client, account, title="binned")
     await client.delete(f"{NOTES}/{binned['_id']}/delete", headers=account.auth)
     exported = await client.get(

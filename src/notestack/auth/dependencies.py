@@ -12,6 +12,7 @@ from notestack.auth import service
 from notestack.auth.guard import SignInGuard
 from notestack.auth.revocation import RevocationList
 from notestack.auth.service import Identity
+from notestack.core.deps import app_state
 from notestack.core.errors import Unauthorized
 from notestack.core.security import (
     SESSION_ENDED,
@@ -33,24 +34,10 @@ _cookie = APIKeyCookie(
 DOCUMENTED_SECURITY = [Security(_bearer), Security(_cookie)]
 
 
-async def get_revocations(request: Request) -> RevocationList:
-    revocations: RevocationList = request.app.state.revocations
-    return revocations
-
-
-async def get_token_codec(request: Request) -> TokenCodec:
-    codec: TokenCodec = request.app.state.token_codec
-    return codec
-
-
-async def get_hashing(request: Request) -> PasswordHashing:
-    hashing: PasswordHashing = request.app.state.hashing
-    return hashing
-
-
-async def get_guard(request: Request) -> SignInGuard:
-    guard: SignInGuard = request.app.state.sign_in_guard
-    return guard
+get_revocations = app_state("revocations", RevocationList)
+get_token_codec = app_state("token_codec", TokenCodec)
+get_hashing = app_state("hashing", PasswordHashing)
+get_guard = app_state("sign_in_guard", SignInGuard)
 
 
 async def get_client_address(request: Request) -> str:

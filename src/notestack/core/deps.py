@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, TypeVar, cast
 
 from fastapi import Depends, Request
 
@@ -12,15 +12,21 @@ from notestack.core.effects import unit_of_work
 from notestack.core.reads import ReadPath
 from notestack.core.settings import Settings
 
-
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+T = TypeVar("T")
 
 
-async def get_read_path(request: Request) -> ReadPath:
-    reads: ReadPath = request.app.state.reads
-    return reads
+def app_state(name: str, kind: type[T]) -> Callable[[Request], Awaitable[T]]:
+    """A dependency giving the app's ``name`` (made once by the app factory), as a ``kind``."""
+
+    async def get(request: Request) -> T:
+        return cast(T, getattr(request.app.state, name))
+
+    get.__name__ = f"get_{name}"
+    return get
+
+
+get_settings = app_state("settings", Settings)
+get_read_path = app_state("reads", ReadPath)
 
 
 async def _write_session(request: Request) -> AsyncIterator[WriteSession]:

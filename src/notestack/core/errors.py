@@ -69,22 +69,21 @@ class Unprocessable(AppError):
     message = "Invalid input"
 
 
-class TooManyRequests(AppError):
-    """Throttled: ``retry_after`` seconds until the caller may try again."""
-
-    status_code = 429
-    message = "Too many requests; try again later"
-
-    def __init__(self, message: str | None = None, *, retry_after: int) -> None:
-        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
-
-
-class ServiceUnavailable(AppError):
-    status_code = 503
-    message = "The service is unavailable; try again shortly"
+class _RetryLater(AppError):
+    """An answer that says when to ask again: ``retry_after`` seconds (Retry-After)."""
 
     def __init__(self, message: str | None = None, *, retry_after: int = 1) -> None:
         super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class TooManyRequests(_RetryLater):
+    status_code = 429
+    message = "Too many requests; try again later"
+
+
+class ServiceUnavailable(_RetryLater):
+    status_code = 503
+    message = "The service is unavailable; try again shortly"
 
 
 def error_response(

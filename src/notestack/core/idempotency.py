@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -129,6 +130,13 @@ class IdempotentWrite:
         headers = dict(line.split(": ", 1) for line in record.headers.splitlines() if line)
         headers[REPLAYED_HEADER] = "true"
         return Response(record.body, status_code=record.status_code, headers=headers)
+
+    async def respond(self, work: Callable[[], Awaitable[Response]]) -> Response:
+        """The stored answer to this key if there is one; else ``work``'s, remembered."""
+        replayed = await self.replay()
+        if replayed is not None:
+            return replayed
+        return await self.remember(await work())
 
     async def remember(self, response: Response) -> Response:
         """Store ``response`` as this key's answer (in the write's own transaction)."""

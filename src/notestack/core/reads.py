@@ -118,6 +118,19 @@ class ReadPath:
             await self.cache.fill(lookup.entry_key, etag.encode() + b"\n" + body)  # bounded
         return ReadResult(body, etag, source)
 
+    async def respond(
+        self,
+        user_id: uuid.UUID,
+        jti: str,
+        kind: str,
+        suffix: str,
+        produce: Producer,
+        if_none_match: str | None,
+    ) -> Response:
+        """``read``, answered (the body, or a 304 when ``if_none_match`` is current)."""
+        result = await self.read(user_id, jti, kind, suffix, produce)
+        return read_response(result, if_none_match)
+
     async def _query(self, min_lsn: int | None, produce: Producer) -> tuple[bytes, str]:
         replica = self.replicas.choose(min_lsn) if self.replicas is not None else None
         if replica is not None and self.replicas is not None:

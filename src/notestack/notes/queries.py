@@ -39,9 +39,9 @@ def _ascii_whole_number(value: Any) -> Any:
 PageSize = Annotated[int, Field(ge=1, le=PAGE_SIZE_MAX)]
 
 
-class ListQuery(BaseModel):
-    """``GET /api/v1/note`` query parameters. Unknown names are ignored; a repeated name
-    counts with its last value (as for every other query parameter of the API)."""
+class PageQuery(BaseModel):
+    """A paged list's ``limit`` and ``cursor`` (the trash's whole query). Unknown names are
+    ignored; a repeated name counts with its last value (as for every query of the API)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -59,6 +59,13 @@ class ListQuery(BaseModel):
             json_schema_extra={"pattern": CURSOR_PATTERN},
         ),
     ] = None
+
+
+class FilterQuery(BaseModel):
+    """The list's filters (also all of ``GET /api/v1/note/counts``)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
     status: Annotated[NoteStatus | None, Field(description="Only notes with this status")] = None
     priority: Annotated[NotePriority | None, Field(description="Only notes with this priority")] = (
         None
@@ -72,44 +79,6 @@ class ListQuery(BaseModel):
             "match first (unless `sort` is given), each with its `highlights`",
         ),
     ] = None
-    sort: Annotated[
-        Sort | None,
-        Field(description="created (default), updated, priority, status, title, position"),
-    ] = None
-    order: Annotated[
-        Order | None,
-        Field(description="asc or desc (default: newest, most urgent, A-Z, board order)"),
-    ] = None
-
-    @property
-    def search(self) -> str | None:
-        return (self.q or "").strip() or None
-
-    def filters(self) -> ListFilter:
-        return ListFilter(
-            status=self.status.value if self.status else None,
-            priority=self.priority.value if self.priority else None,
-            search=self.search,
-        )
-
-    def ordering(self) -> Ordering:
-        """Relevance for a search without a sort; otherwise the sort, newest first."""
-        if self.sort is None and self.filters().words():
-            return Ordering(None, self.order or Order.DESC)
-        sort = self.sort or Sort.CREATED
-        return Ordering(sort, self.order or DEFAULT_ORDER[sort])
-
-
-class CountsQuery(BaseModel):
-    """``GET /api/v1/note/counts``: the list's filters."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    status: Annotated[NoteStatus | None, Field(description="As for the list")] = None
-    priority: Annotated[NotePriority | None, Field(description="As for the list")] = None
-    q: Annotated[StoredText | None, Field(max_length=SEARCH_MAX, description="As for the list")] = (
-        None
-    )
 
     def filters(self) -> ListFilter:
         return ListFilter(
@@ -119,24 +88,28 @@ class CountsQuery(BaseModel):
         )
 
 
-class PageQuery(BaseModel):
-    """A plain paged list (the trash): ``limit`` and ``cursor`` as for the notes."""
+class CountsQuery(FilterQuery):
+    """``GET /api/v1/note/counts``: the list's filters."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
-    limit: Annotated[
-        PageSize | None,
-        BeforeValidator(_ascii_whole_number),
-        Field(description="Page size, 1-100 (none: up to 1,000 notes)"),
+class ListQuery(PageQuery, FilterQuery):
+    """``GET /api/v1/note`` query parameters."""
+
+    sort: Annotated[
+        Sort | None,
+        Field(description="created (default), updated, priority, status, title, position"),
     ] = None
-    cursor: Annotated[
-        str | None,
-        Field(
-            max_length=CURSOR_MAX,
-            description="nextCursor of the previous page, unchanged",
-            json_schema_extra={"pattern": CURSOR_PATTERN},
-        ),
+    order: Annotated[
+        Order | None,
+        Field(description="asc or desc (default: newest, most urgent, A-Z, board order)"),
     ] = None
+
+    def ordering(self) -> Ordering:
+        """Relevance for a search without a sort; otherwise the sort, newest first."""
+        if self.sort is None and self.filters().words():
+            return Ordering(None, self.order or Order.DESC)
+        sort = self.sort or Sort.CREATED
+        return Ordering(sort, self.order or DEFAULT_ORDER[sort])
 
 
 LIST_QUERY_PARAMETERS = query_parameters(ListQuery)

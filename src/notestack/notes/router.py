@@ -21,10 +21,9 @@ from notestack.core.conditional import (
     version_etag,
 )
 from notestack.core.database import ReadSession
-from notestack.core.deps import ReadPathDep, SettingsDep, WriteSessionDep
+from notestack.core.deps import ReadPathDep, SettingsDep, WriteSessionDep, app_state
 from notestack.core.idempotency import IdempotencyKeyHeader, IdempotentWrite
 from notestack.core.openapi import error_responses
-from notestack.core.reads import read_response
 from notestack.core.responses import MessageEnvelope, dumps, envelope, json_response
 from notestack.notes import service
 from notestack.notes.cursor import CursorCodec
@@ -55,6 +54,7 @@ from notestack.notes.schemas import (
     RevertIn,
     TrashListEnvelope,
     note_json,
+    revision_json,
 )
 from notestack.notes.search import highlights
 from notestack.notes.service import NoteLimits
@@ -102,16 +102,6 @@ async def _page_query(request: Request) -> PageQuery:
     return parse_query(PageQuery, request.query_params)
 
 
-async def _cursor_codec(request: Request) -> CursorCodec:
-    codec: CursorCodec = request.app.state.cursor_codec
-    return codec
-
-
-async def _limits(request: Request) -> NoteLimits:
-    limits: NoteLimits = request.app.state.note_limits
-    return limits
-
-
 async def _idempotent(
     request: Request,
     session: WriteSessionDep,
@@ -127,8 +117,8 @@ async def _idempotent(
 ListQueryDep = Annotated[ListQuery, Depends(_list_query)]
 CountsQueryDep = Annotated[CountsQuery, Depends(_counts_query)]
 PageQueryDep = Annotated[PageQuery, Depends(_page_query)]
-CursorCodecDep = Annotated[CursorCodec, Depends(_cursor_codec)]
-LimitsDep = Annotated[NoteLimits, Depends(_limits)]
+CursorCodecDep = Annotated[CursorCodec, Depends(app_state("cursor_codec", CursorCodec))]
+LimitsDep = Annotated[NoteLimits, Depends(app_state("note_limits", NoteLimits))]
 IdempotentDep = Annotated[IdempotentWrite, Depends(_idempotent)]
 
 
@@ -169,10 +159,8 @@ async def list_notes(
         body = service.page_body(page, codec.encode, limits.max_list_bytes, render=render)
         return body, body_etag(body)
 
-    result = await reads.read(
-        identity.user_id, identity.jti, "list", list_cache_key(query), produce
-    )
-    return read_response(result, if_none_match)
+    key = list_cache_key(query)
+    return await reads.respond(identity.user_id, identity.jti, "list", key, produce, if_none_match)
 
 
 @read_router.get(
@@ -192,10 +180,10 @@ async def note_counts(
         body = dumps(envelope("Counts", counts=counts))
         return body, body_etag(body)
 
-    result = await reads.read(
-        identity.user_id, identity.jti, "counts", counts_cache_key(query), produce
+    key = counts_cache_key(query)
+    return await reads.respond(
+        identity.user_id, identity.jti, "counts", key, produce, if_none_match
     )
-    return read_response(result, if_none_match)
 
 
 @read_router.get(
@@ -231,10 +219,8 @@ async def list_trash(
         )
         return body, body_etag(body)
 
-    result = await reads.read(
-        identity.user_id, identity.jti, "trash", trash_cache_key(query), produce
-    )
-    return read_response(result, if_none_match)
+    key = trash_cache_key(query)
+    return await reads.respond(identity.user_id, identity.jti, "trash", key, produce, if_none_match)
 
 
 @read_router.get(
@@ -255,8 +241,8 @@ async def get_note(
         note = await service.get_note(session, identity.user_id, ref)
         return dumps(envelope("Note fetched", note=note_json(note))), version_etag(note.version)
 
-    result = await reads.read(identity.user_id, identity.jti, "note", ref.cache_suffix, produce)
-    return read_response(result, if_none_match)
+    key = ref.cache_suffix
+    return await reads.respond(identity.user_id, identity.jti, "note", key, produce, if_none_match)
 
 
 @read_router.get(
@@ -279,23 +265,15 @@ async def note_history(
             envelope(
                 "History fetched",
                 note=note_json(note),
-                revisions=[
-                    {
-                        "version": r.version,
-                        "title": r.title,
-                        "description": r.description,
-                        "status": r.status,
-                        "priority": r.priority,
-                        "changedAt": r.changed_at,
-                    }
-                    for r in revisions
-                ],
+                revisions=[revision_json(r) for r in revisions],
             )
         )
         return body, body_etag(body)
 
-    result = await reads.read(identity.user_id, identity.jti, "history", parsed.hex, produce)
-    return read_response(result, if_none_match)
+    key = parsed.hex
+    return await reads.respond(
+        identity.user_id, identity.jti, "history", key, produce, if_none_match
+    )
 
 
 # -- writes ---------------------------------------------------------------------------------
@@ -313,10 +291,11 @@ async def create_note(
     limits: LimitsDep,
     idempotent: IdempotentDep,
 ) -> Response:
-    if (replay := await idempotent.replay()) is not None:
-        return replay
-    note = await service.create_note(session, identity.user_id, data, limits)
-    return await idempotent.remember(_note_response("Note created", note, status_code=201))
+    async def work() -> Response:
+        note = await service.create_note(session, identity.user_id, data, limits)
+        return _note_response("Note created", note, status_code=201)
+
+    return await idempotent.respond(work)
 
 
 @write_router.patch(
@@ -340,17 +319,18 @@ async def edit_note(
     idempotent: IdempotentDep,
     if_match: IfMatch = None,
 ) -> Response:
-    if (replay := await idempotent.replay()) is not None:
-        return replay
-    note = await service.edit_note(
-        session,
-        identity.user_id,
-        service.parse_note_id(note_id),
-        data,
-        expected_versions(if_match),
-        limits,
-    )
-    return await idempotent.remember(_note_response("Note updated", note))
+    async def work() -> Response:
+        note = await service.edit_note(
+            session,
+            identity.user_id,
+            service.parse_note_id(note_id),
+            data,
+            expected_versions(if_match),
+            limits,
+        )
+        return _note_response("Note updated", note)
+
+    return await idempotent.respond(work)
 
 
 @write_router.delete(
@@ -362,10 +342,11 @@ async def edit_note(
 async def empty_trash(
     identity: CurrentIdentity, session: WriteSessionDep, idempotent: IdempotentDep
 ) -> Response:
-    if (replay := await idempotent.replay()) is not None:
-        return replay
-    purged = await service.empty_trash(session, identity.user_id)
-    return await idempotent.remember(json_response(envelope("Trash emptied", purged=purged)))
+    async def work() -> Response:
+        purged = await service.empty_trash(session, identity.user_id)
+        return json_response(envelope("Trash emptied", purged=purged))
+
+    return await idempotent.respond(work)
 
 
 @write_router.delete(
@@ -382,16 +363,17 @@ async def delete_note(
     idempotent: IdempotentDep,
     if_match: IfMatch = None,
 ) -> Response:
-    if (replay := await idempotent.replay()) is not None:
-        return replay
-    await service.trash_note(
-        session,
-        identity.user_id,
-        service.parse_note_id(note_id),
-        expected_versions(if_match),
-        limits,
-    )
-    return await idempotent.remember(json_response(envelope("Note deleted")))
+    async def work() -> Response:
+        await service.trash_note(
+            session,
+            identity.user_id,
+            service.parse_note_id(note_id),
+            expected_versions(if_match),
+            limits,
+        )
+        return json_response(envelope("Note deleted"))
+
+    return await idempotent.respond(work)
 
 
 @write_router.post(
@@ -407,12 +389,12 @@ async def restore_note(
     limits: LimitsDep,
     idempotent: IdempotentDep,
 ) -> Response:
-    if (replay := await idempotent.replay()) is not None:
-        return replay
-    note = await service.restore_note(
-        session, identity.user_id, service.parse_note_id(note_id), limits
-    )
-    return await idempotent.remember(_note_response("Note restored", note))
+    async def work() -> Response:
+        note_ref = service.parse_note_id(note_id)
+        note = await service.restore_note(session, identity.user_id, note_ref, limits)
+        return _note_response("Note restored", note)
+
+    return await idempotent.respond(work)
 
 
 @write_router.delete(
@@ -427,10 +409,11 @@ async def purge_note(
     session: WriteSessionDep,
     idempotent: IdempotentDep,
 ) -> Response:
-    if (replay := await idempotent.replay()) is not None:
-        return replay
-    await service.purge_note(session, identity.user_id, service.parse_note_id(note_id))
-    return await idempotent.remember(json_response(envelope("Note deleted for good")))
+    async def work() -> Response:
+        await service.purge_note(session, identity.user_id, service.parse_note_id(note_id))
+        return json_response(envelope("Note deleted for good"))
+
+    return await idempotent.respond(work)
 
 
 @write_router.post(
@@ -448,14 +431,15 @@ async def revert_note(
     idempotent: IdempotentDep,
     if_match: IfMatch = None,
 ) -> Response:
-    if (replay := await idempotent.replay()) is not None:
-        return replay
-    note = await service.revert_note(
-        session,
-        identity.user_id,
-        service.parse_note_id(note_id),
-        data.version,
-        expected_versions(if_match),
-        limits,
-    )
-    return await idempotent.remember(_note_response("Note reverted", note))
+    async def work() -> Response:
+        note = await service.revert_note(
+            session,
+            identity.user_id,
+            service.parse_note_id(note_id),
+            data.version,
+            expected_versions(if_match),
+            limits,
+        )
+        return _note_response("Note reverted", note)
+
+    return await idempotent.respond(work)

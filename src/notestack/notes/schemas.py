@@ -300,3 +300,30 @@ def note_json(note: NoteFields) -> dict[str, Any]:
         "createdAt": note.created_at,
         "updatedAt": note.updated_at,
     }
+
+
+class RevisionFields(Protocol):
+    @property
+    def version(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def changed_at(self) -> datetime: ...
+
+
+def revision_json(revision: RevisionFields) -> dict[str, Any]:
+    """An earlier version as the history and the JSON export show it."""
+    return {
+        "version": revision.version,
+        "title": revision.title,
+        "description": revision.description,
+        "status": revision.status,
+        "priority": revision.priority,
+        "changedAt": revision.changed_at,
+    }

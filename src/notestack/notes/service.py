@@ -298,6 +298,12 @@ async def _base_content(
     return _content(revision) if revision is not None else None
 
 
+def _check_version(current: Note, expected_versions: Collection[int] | None) -> None:
+    """No merging here (a delete, a revert): the note must be at a version If-Match names."""
+    if expected_versions is not None and current.version not in expected_versions:
+        _raise_changed(current)
+
+
 def _raise_changed(current: Note, conflicts: Sequence[str] = ()) -> None:
     detail = f" ({', '.join(conflicts)} changed to something else)" if conflicts else ""
     raise PreconditionFailed(
@@ -428,8 +434,7 @@ async def trash_note(
     limits: NoteLimits,
 ) -> Note:
     current = await _locked(session, user_id, note_id)
-    if expected_versions is not None and current.version not in expected_versions:
-        _raise_changed(current)
+    _check_version(current, expected_versions)
     return await _write(session, current, {"deleted_at": utcnow()}, limits, event="note.deleted")
 
 
@@ -451,8 +456,7 @@ async def revert_note(
     limits: NoteLimits,
 ) -> Note:
     current = await _locked(session, user_id, note_id)
-    if expected_versions is not None and current.version not in expected_versions:
-        _raise_changed(current)
+    _check_version(current, expected_versions)
     revision = await repository.revision(session, note_id, version)
     if revision is None:
         raise NotFound(f"Version {version} is not in this note's history")

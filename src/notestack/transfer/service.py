@@ -27,6 +27,7 @@ from notestack.notes.models import (
     NoteRevision,
     NoteStatus,
 )
+from notestack.notes.schemas import revision_json
 from notestack.notes.service import NewNote, NoteLimits
 from notestack.transfer.formats import (
     BrokenFile,
@@ -232,14 +233,7 @@ async def export(
             item["originId"] = note.origin_id
         if history:
             item["history"] = [
-                {
-                    "version": r.version,
-                    "title": r.title,
-                    "description": r.description,
-                    "status": r.status,
-                    "priority": r.priority,
-                    "changedAt": _iso(r.changed_at),
-                }
+                {**revision_json(r), "changedAt": _iso(r.changed_at)}
                 for r in revisions.get(note.id, [])
             ]
         exported.append(item)
