@@ -567,25 +567,14 @@ async def import_notes(
         )
         created.append(note)
     await repository.add_all(session, created)
-    revisions = [
-        NoteRevision(note_id=note.id, **_revision_fields(revision))
-        for note, new in zip(created, notes, strict=True)
-        for revision in new.history
-    ]
+    revisions = []
+    for note, new in zip(created, notes, strict=True):
+        for revision in new.history:
+            revision.note_id = note.id
+            revisions.append(revision)
     await repository.add_revisions(session, revisions)
     await _record_events(session, user_id, [("notes.imported", None, {"created": len(created)})])
     return created
-
-
-def _revision_fields(revision: NoteRevision) -> dict[str, Any]:
-    return {
-        "version": revision.version,
-        "title": revision.title,
-        "description": revision.description,
-        "status": revision.status,
-        "priority": revision.priority,
-        "changed_at": revision.changed_at,
-    }
 
 
 def parse_version(value: Any) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import yaml
 
 from notestack.notes.models import DESCRIPTION_MAX, TITLE_MAX, NotePriority, NoteStatus
@@ -151,7 +152,7 @@ def _read_export(document: dict[str, Any]) -> list[ImportedNote]:
         imported.append(
             ImportedNote(
                 where={"note": index},
-                origin_id=item.get("originId") or item.get("id"),
+                origin_id=item.get("originId") or item.get("_id"),
                 title=item.get("title"),
                 description=item.get("description", ""),
                 status=item.get("status"),
@@ -227,19 +228,21 @@ def _first_heading(text: str) -> str | None:
 
 
 # -- writing ---------------------------------------------------------------------------------
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def export_json(account: dict[str, Any], notes: list[dict[str, Any]]) -> bytes:
+    """The notes as the API shows them (note_json), with their trash time, origin and
+    history where asked."""
     document = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
-        "exportedAt": _iso(datetime.now(UTC)),
+        "exportedAt": datetime.now(UTC),
         "account": account,
         "notes": notes,
     }
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    return orjson.dumps(document, option=orjson.OPT_UTC_Z | orjson.OPT_INDENT_2)
 
 
 def export_markdown_zip(notes: list[dict[str, Any]]) -> bytes:
@@ -248,18 +251,18 @@ def export_markdown_zip(notes: list[dict[str, Any]]) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for note in notes:
             meta = {
-                "id": note["id"],
+                "id": note["_id"],
                 "title": note["title"],
                 "status": note["status"],
                 "priority": note["priority"],
-                "created": note["createdAt"],
-                "updated": note["updatedAt"],
+                "created": _iso(note["createdAt"]),
+                "updated": _iso(note["updatedAt"]),
             }
             if note.get("deletedAt"):
-                meta["deleted"] = note["deletedAt"]
+                meta["deleted"] = _iso(note["deletedAt"])
             folder = "trash/" if note.get("deletedAt") else "notes/"
             slug = _SLUG.sub("-", note["title"].lower()).strip("-")[:60] or "note"
-            name = f"{folder}{slug}-{note['id'][:8]}.md"
+            name = f"{folder}{slug}-{note['_id'][:8]}.md"
             while name in used:
                 name = name[:-3] + "-1.md"
             used.add(name)

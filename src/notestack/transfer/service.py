@@ -27,7 +27,7 @@ from notestack.notes.models import (
     NoteRevision,
     NoteStatus,
 )
-from notestack.notes.schemas import revision_json
+from notestack.notes.schemas import note_json, revision_json
 from notestack.notes.service import NewNote, NoteLimits
 from notestack.transfer.formats import (
     BrokenFile,
@@ -216,29 +216,12 @@ async def export(
     )
     exported = []
     for note in notes:
-        item: dict[str, Any] = {
-            "id": str(note.id),
-            "title": note.title,
-            "description": note.description,
-            "status": note.status,
-            "priority": note.priority,
-            "version": note.version,
-            "position": note.position,
-            "createdAt": _iso(note.created_at),
-            "updatedAt": _iso(note.updated_at),
-        }
+        item = note_json(note)
         if note.deleted_at is not None:
-            item["deletedAt"] = _iso(note.deleted_at)
+            item["deletedAt"] = note.deleted_at
         if note.origin_id is not None:
             item["originId"] = note.origin_id
         if history:
-            item["history"] = [
-                {**revision_json(r), "changedAt": _iso(r.changed_at)}
-                for r in revisions.get(note.id, [])
-            ]
+            item["history"] = [revision_json(r) for r in revisions.get(note.id, [])]
         exported.append(item)
     return export_markdown_zip(exported) if markdown else export_json(account, exported)
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
