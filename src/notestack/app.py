@@ -17,6 +17,7 @@ from notestack.auth import router as auth_router
 from notestack.auth.guard import SignInGuard
 from notestack.auth.revocation import RevocationList
 from notestack.core import health
+from notestack.core.availability import install_availability_handlers
 from notestack.core.cache import Cache
 from notestack.core.database import Database
 from notestack.core.effects import CommitEffects
@@ -91,8 +92,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.cache_ttl_seconds,
             settings.read_your_writes_seconds,
             settings.cache_max_entry_bytes,
+            sentinels=settings.redis_sentinels,
+            sentinel_master=settings.redis_sentinel_master,
         )
-        if settings.redis_url
+        if settings.cache_enabled
         else None
     )
     replicas = (
@@ -131,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     install_error_handlers(app)
+    install_availability_handlers(app)
 
     # Outermost last: the request context wraps everything, so even a 413 has a request id.
     if cache is not None:

@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 
 from notestack.app import create_app, shutdown
-from notestack.core.cache import Cache
+from notestack.core.cache import REVOCATIONS_LOADED_KEY, Cache
 from tests.conftest import Backend
 from tests.support.api import Account, create_note, signup
 from tests.support.conformance import conforming_client
@@ -175,7 +175,7 @@ async def test_revocations_survive_a_redis_restart(
     redis_srv.client().flushall()
     for url in urls:
         assert (await http.get(url, headers=account.auth)).status_code == 401, url
-    assert redis_srv.client().exists("ns:v1:revocations-loaded")
+    assert redis_srv.client().exists(REVOCATIONS_LOADED_KEY)
     for url in reversed(urls):
         assert (await http.get(url, headers=account.auth)).status_code == 401, url
 

@@ -6,7 +6,7 @@ import time
 
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from notestack.core.replicas import ReplicaSet
+from notestack.core.replicas import ReplicaSet, pack, unpack
 from notestack.core.settings import Settings
 
 STRONG = "replica-test-secret-key-0f1e2d3c4b5a69788796"
@@ -32,6 +32,21 @@ def test_only_healthy_replicas_that_replayed_the_position_are_chosen() -> None:
     assert replicas.choose(None) is None, "an unknown position must go to the primary"
     first.healthy = False
     assert replicas.choose(800) is None
+
+
+def test_a_position_on_a_later_timeline_needs_a_replica_on_that_timeline() -> None:
+    """After a failover, a node still on the old timeline may show a replay LSN past a write
+    made on the new one without holding it (it diverged before pg_rewind): never chosen."""
+    replicas = _replica_set()
+    old, new = replicas.replicas
+    old.healthy, old.timeline, old.replay_lsn = True, 1, 9000  # ahead, on the old timeline
+    new.healthy, new.timeline, new.replay_lsn = True, 2, 5000
+    assert unpack(pack(2, 4000)) == (2, 4000)
+    assert pack(1, 2**63) < pack(2, 0), "positions order by timeline first"
+    assert {replicas.choose(pack(2, 4000)).name for _ in range(4)} == {new.name}  # type: ignore[union-attr]
+    assert replicas.choose(pack(2, 6000)) is None
+    # A write acknowledged on timeline 1 lies before the fork: both may serve it.
+    assert {replicas.choose(pack(1, 4000)).name for _ in range(4)} == {old.name, new.name}  # type: ignore[union-attr]
 
 
 def test_staleness_is_the_age_of_the_primary_position_the_replica_reached() -> None:

@@ -57,3 +57,14 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
 def test_samesite_none_needs_secure() -> None:
     with pytest.raises(ValidationError, match="requires NOTESTACK_COOKIE_SECURE"):
         Settings(cookie_samesite="none")
+
+
+def test_redis_sentinels_turn_the_cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOTESTACK_REDIS_SENTINELS", "127.0.0.1:26390, 127.0.0.1:26391")
+    monkeypatch.setenv("NOTESTACK_REDIS_SENTINEL_MASTER", "main")
+    settings = Settings()
+    assert settings.redis_sentinels == ["127.0.0.1:26390", "127.0.0.1:26391"]
+    assert settings.redis_sentinel_master == "main" and settings.cache_enabled
+    assert not Settings(redis_sentinels=[]).cache_enabled
+    with pytest.raises(ValidationError, match="not host:port"):
+        Settings(redis_sentinels=["nonsense"])

@@ -12,7 +12,12 @@ Why no reader can cache stale data after a write is acknowledged:
   drops everything) cannot bring back a generation that old readers still hold.
 When Redis cannot be told about a write, the process remembers it and, once Redis answers
 again, moves a global epoch forward (orphaning every entry) and sets a global minimum LSN, so
-nothing written during the outage is hidden by an older entry or an older replica.
+nothing written during the outage is hidden by an older entry or an older replica. The same
+recovery follows a Sentinel failover: the promoted replica may lack the last generation bumps
+and positions (Redis replicates asynchronously), so nothing it holds is trusted until then.
+
+Write positions are (timeline, LSN) pairs packed into one integer (``replicas.pack``); Redis
+keeps them as fixed-width hex strings, so Lua compares them as strings, exactly.
 
 The one window left: if Redis keeps its data but is unreachable from only some instances, an
 instance that can still reach it may serve an entry older than a write that another instance
@@ -26,17 +31,16 @@ import uuid
 from dataclasses import dataclass
 
 import structlog
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from notestack.core import metrics
 from notestack.core.circuit import CircuitBreaker
+from notestack.core.redis_client import connect
 
 log = structlog.get_logger("notestack.cache")
 
-PREFIX = "ns:v1:"
+PREFIX = "ns:v2:"  # v2: write positions as hex strings
 EPOCH_KEY = PREFIX + "epoch"
 GLOBAL_LSN_KEY = PREFIX + "min-lsn"
 REVOCATIONS_LOADED_KEY = PREFIX + "revocations-loaded"
@@ -61,7 +65,7 @@ local function get_or_start(key, ttl)
 end
 local function raise_to(key, value, ttl)
   if value == '' then return end
-  if tonumber(value) > tonumber(redis.call('GET', key) or '0') then
+  if value > (redis.call('GET', key) or '') then
     redis.call('SET', key, value, 'EX', ttl)
   else
     redis.call('EXPIRE', key, ttl)
@@ -80,11 +84,12 @@ def _with_helpers(body: str) -> str:
 _READ = _with_helpers("""
 local epoch = redis.call('GET', KEYS[1]) or tostring(advance(KEYS[1], nil))
 local gen = get_or_start(KEYS[3], ARGV[3])
-local lsn = math.max(tonumber(redis.call('GET', KEYS[4]) or '0'),
-                     tonumber(redis.call('GET', KEYS[2]) or '0'))
+local lsn = redis.call('GET', KEYS[4]) or ''
+local floor = redis.call('GET', KEYS[2]) or ''
+if floor > lsn then lsn = floor end
 local entry = redis.call('GET', ARGV[1] .. epoch .. ':' .. gen .. ':' .. ARGV[2])
 local revoked = redis.call('EXISTS', KEYS[5])
-return {epoch, gen, tostring(lsn), entry, revoked, redis.call('EXISTS', KEYS[6])}
+return {epoch, gen, lsn, entry, revoked, redis.call('EXISTS', KEYS[6])}
 """)
 
 # KEYS: user generation, user LSN. ARGV: LSN (or ''), LSN TTL, generation TTL.
@@ -112,6 +117,10 @@ class CacheRead:
     token_revoked: bool | None
 
 
+def _position(value: int | None) -> str:
+    return "" if value is None else f"{value:024x}"
+
+
 def revoked_token_key(jti: str) -> str:
     return f"{PREFIX}revoked:{jti}"
 
@@ -127,16 +136,18 @@ class Cache:
         ttl_seconds: int,
         read_your_writes_seconds: int,
         max_entry_bytes: int = 512 * 1024,
+        *,
+        sentinels: list[str] | None = None,
+        sentinel_master: str = "",
     ) -> None:
-        pool = BlockingConnectionPool.from_url(
+        self._redis, self._failovers = connect(
             url,
-            max_connections=MAX_CONNECTIONS,
+            sentinels or [],
+            sentinel_master,
             timeout=SOCKET_TIMEOUT_SECONDS,
-            socket_timeout=SOCKET_TIMEOUT_SECONDS,
-            socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
-            health_check_interval=0,
+            max_connections=MAX_CONNECTIONS,
         )
-        self._redis = Redis(connection_pool=pool, retry=Retry(NoBackoff(), retries=0))
+        self._failovers_seen = 0
         self.ttl = ttl_seconds
         self.lsn_ttl = read_your_writes_seconds
         self.generation_ttl = max(ttl_seconds * 2, read_your_writes_seconds)
@@ -166,8 +177,19 @@ class Cache:
 
     @property
     def needs_recovery(self) -> bool:
-        """A write could not be recorded in Redis; entries and positions there may be stale."""
+        """A write could not be recorded in Redis, or the primary changed (Sentinel): entries
+        and positions there may be stale."""
+        self._check_failover()
         return self._missed_writes
+
+    def _check_failover(self) -> bool:
+        """True (and recovery needed) when the Sentinels named a new primary since last time."""
+        if self._failovers.changes == self._failovers_seen:
+            return False
+        self._failovers_seen = self._failovers.changes
+        log.warning("redis_primary_changed", primary=self._failovers.address)
+        self._missed_writes = True
+        return True
 
     async def recover(self, current_lsn: int | None) -> bool:
         """After an outage in which writes went unrecorded: advance the global epoch (orphaning
@@ -178,7 +200,7 @@ class Cache:
         try:
             await self._recover(
                 keys=[EPOCH_KEY, GLOBAL_LSN_KEY, REVOCATIONS_LOADED_KEY],
-                args=["" if current_lsn is None else str(current_lsn), self.lsn_ttl],
+                args=[_position(current_lsn), self.lsn_ttl],
             )
         except (RedisError, OSError) as exc:
             self.failed(exc)
@@ -190,7 +212,7 @@ class Cache:
 
     async def read(self, user_id: uuid.UUID, suffix: str, jti: str) -> CacheRead | None:
         """One round trip; None when Redis cannot be trusted now (the caller uses the primary)."""
-        if self._missed_writes or not self.usable():
+        if self.needs_recovery or not self.usable():
             return None
         gen_key, lsn_key = _user_keys(user_id)
         entry_prefix = f"{PREFIX}e:{user_id.hex}:"
@@ -207,13 +229,16 @@ class Cache:
                 args=[entry_prefix, suffix, self.generation_ttl],
             )
         except (RedisError, OSError) as exc:
+            self._check_failover()
             self.failed(exc)
             return None
         self._breaker.record_success()
+        if self._check_failover():
+            return None  # answered by a new primary that has not been recovered yet
         key = f"{entry_prefix}{epoch.decode()}:{generation.decode()}:{suffix}"
         return CacheRead(
             entry_key=key,
-            min_lsn=int(lsn),
+            min_lsn=int(lsn, 16) if lsn else 0,
             entry=entry or None,
             token_revoked=bool(revoked) if loaded else None,
         )
@@ -239,7 +264,7 @@ class Cache:
             try:
                 await self._record(
                     keys=[gen_key, lsn_key],
-                    args=["" if lsn is None else str(lsn), self.lsn_ttl, self.generation_ttl],
+                    args=[_position(lsn), self.lsn_ttl, self.generation_ttl],
                 )
                 self._breaker.record_success()
                 return

@@ -164,7 +164,11 @@ def create_engine(url: str, settings: Settings, *, writer: bool) -> AsyncEngine:
         max_overflow=settings.database_pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args={"timeout": settings.database_connect_timeout_seconds},
+        connect_args={
+            "timeout": settings.database_connect_timeout_seconds,
+            # Bounds every statement, and a commit waiting for the synchronous standby.
+            "command_timeout": settings.database_command_timeout_seconds,
+        },
     )
 
 

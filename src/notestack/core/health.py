@@ -1,4 +1,9 @@
-"""Liveness and readiness: /readyz tells a load balancer whether to send traffic here."""
+"""Liveness and readiness: /readyz tells a load balancer whether to send traffic here.
+
+Without a leader for writes (a failover in progress) an instance that can still serve reads
+(a healthy replica) answers 200 ``degraded``, with ``checks.writes`` saying so: taking it out
+of rotation would turn the reads it can serve into failures too. Only when it can serve
+nothing is it 503 ``fail``."""
 
 from __future__ import annotations
 
@@ -39,10 +44,13 @@ async def readyz(request: Request) -> Response:
         checks["cache"] = "ok" if state.cache.available else "degraded"
     if state.replicas is not None:
         checks["replicas"] = state.replicas.describe()
+    writable = checks["database"] == "ok"
+    checks["writes"] = "ok" if writable else "unavailable"
+    can_read = state.replicas is not None and state.replicas.any_healthy()
     if lifecycle.is_draining():
         status = "draining"
-    elif checks["database"] != "ok":
-        status = "fail"
+    elif not writable:
+        status = "degraded" if can_read else "fail"
     elif pending:
         status = "migrations pending"
     else:
@@ -52,7 +60,7 @@ async def readyz(request: Request) -> Response:
         body["instance"] = state.instance
     if state.settings.environment != "production":
         body["pid"] = os.getpid()
-    return json_response(body, status_code=200 if status == "ok" else 503)
+    return json_response(body, status_code=200 if status in ("ok", "degraded") else 503)
 
 
 async def _check_database(request: Request) -> str:

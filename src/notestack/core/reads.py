@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.responses import Response
 
 from notestack.core import metrics
+from notestack.core.availability import is_unavailable
 from notestack.core.cache import Cache, CacheRead
 from notestack.core.conditional import none_match
 from notestack.core.database import Database, ReadSession
@@ -30,6 +31,9 @@ log = structlog.get_logger("notestack.reads")
 Producer = Callable[[ReadSession], Awaitable[tuple[bytes, str]]]
 # DBAPIError covers the driver's connection and operational errors.
 _REPLICA_TROUBLE = (DBAPIError, OSError, TimeoutError)
+# When the primary cannot answer a read (a leader change), wait this long for a replica to be
+# seen replaying the caller's last write, and read there instead of failing the request.
+PRIMARY_DOWN_REPLICA_WAIT_SECONDS = 1.5
 
 # A cache look-up already made for this request (by an ASGI shortcut that then missed), so the
 # read path need not make the same round trip again.
@@ -142,8 +146,20 @@ class ReadPath:
             except _REPLICA_TROUBLE as exc:
                 self.replicas.mark_failed(replica, exc)
                 log.warning("replica_read_failed", replica=replica.name, error=repr(exc))
-        async with self.db.read_session() as session:
-            result = await produce(session)
+        try:
+            async with self.db.read_session() as session:
+                result = await produce(session)
+        except Exception as exc:
+            if self.replicas is None or not is_unavailable(exc):
+                raise
+            replica = await self.replicas.wait_for(min_lsn, PRIMARY_DOWN_REPLICA_WAIT_SECONDS)
+            if replica is None:
+                raise
+            log.info("read_moved_to_replica", replica=replica.name, error=repr(exc))
+            async with self.db.read_session(replica.engine) as session:
+                result = await produce(session)
+            metrics.READS_ROUTED.labels("replica").inc()
+            return result
         metrics.READS_ROUTED.labels("primary").inc()
         return result
 

@@ -5,6 +5,14 @@ A replica is used only while it answers and its lag is within the configured bou
 that needs a given position goes to a replica whose *last polled* replay LSN has reached it.
 Polled positions only understate the truth (replay moves forward), so the check is safe.
 
+Positions carry their timeline. After a failover, a node that was ahead of the promoted one on
+the old timeline (the old leader before pg_rewind, or a replica that had received more WAL) may
+show a replay LSN past a write made on the new timeline without holding that write. So a write
+position is ``(timeline, LSN)``, packed into one integer by ``pack``, and a replica qualifies
+only if the timeline it follows is at least the write's and it has replayed the LSN. Every
+write acknowledged on an older timeline lies before the fork (synchronous replication: only
+the synchronous standby, which has it, may be promoted), so a later timeline includes it.
+
 Lag in seconds is staleness: how long ago the primary was at the position the replica has
 replayed, from the primary positions this process has seen. (``now() -
 pg_last_xact_replay_timestamp()`` would call an idle replica "40 s behind" as soon as the
@@ -35,9 +43,30 @@ log = structlog.get_logger("notestack.replicas")
 POLL_INTERVAL_SECONDS = 0.25
 PROBE_TIMEOUT_SECONDS = 1.0
 _PRIMARY_LSN = text("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
-_REPLICA_STATE = text("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() - '0/0'::pg_lsn")
+# The timeline a standby follows: that of the WAL it receives, else of its last restartpoint
+# (both at most the truth; the poller keeps the highest seen, as a standby never goes back).
+_REPLICA_STATE = text(
+    "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() - '0/0'::pg_lsn,"
+    " greatest((SELECT received_tli FROM pg_stat_wal_receiver),"
+    " (SELECT timeline_id FROM pg_control_checkpoint()))"
+)
 PRIMARY_HISTORY = 512
-_INSERT_LSN = text("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
+# The insert position, and the timeline it is on (the first 8 hex digits of its WAL file).
+_INSERT_POSITION = text(
+    "SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn,"
+    " pg_walfile_name(pg_current_wal_insert_lsn())"
+)
+LSN_BITS = 64
+WAIT_STEP_SECONDS = 0.05
+
+
+def pack(timeline: int, lsn: int) -> int:
+    """One integer ordered like (timeline, LSN): what Redis keeps for a user's last write."""
+    return (timeline << LSN_BITS) | lsn
+
+
+def unpack(position: int) -> tuple[int, int]:
+    return position >> LSN_BITS, position & ((1 << LSN_BITS) - 1)
 
 
 @dataclass
@@ -46,6 +75,7 @@ class ReplicaState:
     engine: AsyncEngine
     healthy: bool = False
     replay_lsn: int = 0
+    timeline: int = 0
     lag_bytes: int | None = None
     lag_seconds: float | None = None
     error: str | None = None
@@ -116,11 +146,12 @@ class ReplicaSet:
                 async with state.engine.connect() as connection:
                     return (await connection.execute(_REPLICA_STATE)).one()
 
-            in_recovery, replay = await asyncio.wait_for(query(), PROBE_TIMEOUT_SECONDS)
+            in_recovery, replay, timeline = await asyncio.wait_for(query(), PROBE_TIMEOUT_SECONDS)
         except Exception as exc:
             self._mark(state, healthy=False, error=type(exc).__name__)
             return
         state.replay_lsn = int(replay or 0)
+        state.timeline = max(state.timeline, int(timeline or 0))
         if primary_lsn is not None:
             state.lag_bytes = max(0, primary_lsn - state.replay_lsn)
             state.lag_seconds = self.staleness(state.replay_lsn, primary_lsn)
@@ -145,30 +176,49 @@ class ReplicaSet:
             metrics.REPLICA_LAG_SECONDS.labels(state.name).set(state.lag_seconds)
 
     def choose(self, min_lsn: int | None) -> ReplicaState | None:
-        """A healthy replica that has replayed ``min_lsn``; None means: read on the primary.
+        """A healthy replica that has replayed position ``min_lsn`` (``pack``ed timeline and
+        LSN); None means: read on the primary.
 
         ``min_lsn`` None means the caller's last write position is unknown (Redis is down), so
         no replica can be proven fresh enough.
         """
         if min_lsn is None:
             return None
-        candidates = [s for s in self.replicas if s.healthy and s.replay_lsn >= min_lsn]
+        timeline, lsn = unpack(min_lsn)
+        candidates = [
+            s for s in self.replicas if s.healthy and s.timeline >= timeline and s.replay_lsn >= lsn
+        ]
         if not candidates:
             return None
         return candidates[next(self._turn) % len(candidates)]
+
+    async def wait_for(self, min_lsn: int | None, timeout: float) -> ReplicaState | None:
+        """``choose``, waiting up to ``timeout`` for the poller to see a replica catch up."""
+        deadline = time.monotonic() + timeout
+        while True:
+            replica = self.choose(min_lsn)
+            if replica is not None or min_lsn is None or time.monotonic() >= deadline:
+                return replica
+            await asyncio.sleep(WAIT_STEP_SECONDS)
+
+    def any_healthy(self) -> bool:
+        return any(state.healthy for state in self.replicas)
 
     def mark_failed(self, state: ReplicaState, exc: BaseException) -> None:
         self._mark(state, healthy=False, error=type(exc).__name__)
 
     @staticmethod
     async def primary_insert_lsn(session: WriteSession) -> int:
-        """The primary's WAL insert position now: at least that of every committed write."""
-        return int((await session.execute(_INSERT_LSN)).scalar_one())
+        """The primary's WAL insert position now (``pack``ed with its timeline): at least
+        that of every write committed on this connection."""
+        lsn, walfile = (await session.execute(_INSERT_POSITION)).one()
+        return pack(int(str(walfile)[:8], 16), int(lsn))
 
     def describe(self) -> dict[str, Any]:
         return {
             state.name: {
                 "healthy": state.healthy,
+                "timeline": state.timeline,
                 "lag_bytes": state.lag_bytes,
                 "lag_seconds": state.lag_seconds,
                 **({"error": state.error} if state.error else {}),

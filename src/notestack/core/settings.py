@@ -37,9 +37,15 @@ class Settings(BaseSettings):
     database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    # No statement (nor a commit waiting for the synchronous standby) waits longer than this.
+    database_command_timeout_seconds: float = Field(default=10.0, gt=0)
     replica_max_lag_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
     replica_max_lag_seconds: float = Field(default=10.0, ge=0)
     redis_url: str = ""
+    # host:port of Redis Sentinels: when set, the cache asks them where the primary named
+    # ``redis_sentinel_master`` is (``redis_url`` then only gives the database and password).
+    redis_sentinels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    redis_sentinel_master: str = "notestack"
     cache_ttl_seconds: int = Field(default=300, ge=1)
     read_your_writes_seconds: int = Field(default=30, ge=1)
     secret_key: str = ""
@@ -88,7 +94,9 @@ class Settings(BaseSettings):
     events_max_streams_per_process: int = Field(default=2000, ge=1)
     events_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
 
-    @field_validator("database_replica_urls", "cors_origins", "trusted_proxies", mode="before")
+    @field_validator(
+        "database_replica_urls", "cors_origins", "trusted_proxies", "redis_sentinels", mode="before"
+    )
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
@@ -132,6 +140,19 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @field_validator("redis_sentinels")
+    @classmethod
+    def _host_ports(cls, value: list[str]) -> list[str]:
+        for item in value:
+            host, _, port = item.rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"NOTESTACK_REDIS_SENTINELS: {item!r} is not host:port")
+        return value
+
+    @property
+    def cache_enabled(self) -> bool:
+        return bool(self.redis_url or self.redis_sentinels)
 
     @property
     def is_sqlite(self) -> bool:
