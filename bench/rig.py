@@ -1,7 +1,9 @@
-"""A whole topology in one object: primary + replicas, Redis, app instances and nginx.
+"""The benchmark's fixed rig: one PostgreSQL primary (optionally plain streaming replicas),
+one Redis, app instances and nginx, from deploy/stack's building blocks.
 
-The fault tests start one on free ports in a temporary directory and break pieces of it;
-`make stack` uses the same building blocks (see stack.up) under a process manager.
+Not the production topology (that is `make stack`, under supervisord with Patroni, which the
+fault tests run): the benchmark measures one node's figures, so it wants no failover
+machinery, no synchronous standby and nothing restarting behind its back.
 """
 
 from __future__ import annotations
@@ -18,14 +20,48 @@ from stack import app, nginx, postgres, redis
 from stack.proc import Managed, StackError, free_ports, wait_http_ok, wait_until
 from stack.topology import (
     APP_READY_PATH,
+    DRAIN_SECONDS,
     LOOPBACK,
     NGINX_HEALTH_PATH,
-    AppEnvSpec,
-    Hosts,
-    StackPorts,
-    app_env,
+    database_url,
+    instance_name,
+    metrics_token,
     serve_argv,
 )
+
+
+@dataclass(frozen=True)
+class StackPorts:
+    """The rig's ports (all on 127.0.0.1)."""
+
+    http: int
+    redis: int
+    pg_primary: int
+    apps: tuple[int, ...]
+    pg_replicas: tuple[int, ...] = ()
+
+
+def app_env(
+    ports: StackPorts, index: int, *, secret_key: str, data_dir: str, extra: dict[str, str]
+) -> dict[str, str]:
+    env = {
+        "NOTESTACK_ENVIRONMENT": "production",
+        "NOTESTACK_INSTANCE_NAME": instance_name(index),
+        "NOTESTACK_DATABASE_URL": database_url(LOOPBACK, ports.pg_primary),
+        "NOTESTACK_DATABASE_REPLICA_URLS": ",".join(
+            database_url(LOOPBACK, port) for port in ports.pg_replicas
+        ),
+        "NOTESTACK_REDIS_URL": f"redis://{LOOPBACK}:{ports.redis}/0",
+        "NOTESTACK_SECRET_KEY": secret_key,
+        "NOTESTACK_COOKIE_SECURE": "true",
+        "NOTESTACK_METRICS_TOKEN": metrics_token(secret_key),
+        "NOTESTACK_DATA_DIR": data_dir,
+        "NOTESTACK_TRUSTED_PROXIES": LOOPBACK,
+        "NOTESTACK_LOG_JSON": "true",
+        "NOTESTACK_DRAIN_SECONDS": DRAIN_SECONDS,
+    }
+    env.update(extra)
+    return env
 
 
 @dataclass
@@ -63,9 +99,6 @@ class Topology:
         self.primary_dir = base / "pg-primary"
         replicas = range(len(self.ports.pg_replicas))
         self.replica_dirs = [base / f"pg-replica{i + 1}" for i in replicas]
-        self.env_spec = AppEnvSpec(
-            ports=self.ports, hosts=Hosts.loopback(self.ports), extra=dict(spec.extra_env)
-        )
         self.redis_proc = Managed(
             "redis", redis.argv(self.ports.redis, base / "redis"), log_path=self.logs / "redis.log"
         )
@@ -105,7 +138,11 @@ class Topology:
         data_dir = self.spec.base_dir / f"app{index + 1}"
         data_dir.mkdir(parents=True, exist_ok=True)
         return app_env(
-            self.env_spec, index, secret_key=self.spec.secret_key, data_dir=str(data_dir)
+            self.ports,
+            index,
+            secret_key=self.spec.secret_key,
+            data_dir=str(data_dir),
+            extra=self.spec.extra_env,
         )
 
     # -- whole topology ----------------------------------------------------------------

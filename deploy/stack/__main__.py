@@ -31,13 +31,15 @@ def _render_nginx(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="prepare data/stack and run the topology under honcho")
+    commands.add_parser("up", help="render the configs and run the topology under supervisord")
+    commands.add_parser("status", help="every process, the Patroni leader, the Redis primary")
     commands.add_parser("system-deps", help="apt-get install what the stack needs, if missing")
-    pg_run = commands.add_parser("pg-run", help="(Procfile) a postmaster in the foreground")
-    pg_run.add_argument("datadir")
-    app_run = commands.add_parser("app-run", help="(Procfile) one app instance")
+    app_run = commands.add_parser("app-run", help="(supervisor) one app instance")
     app_run.add_argument("index", type=int)
+    redis_run = commands.add_parser("redis-run", help="(supervisor) one Redis server")
+    redis_run.add_argument("index", type=int)
     commands.add_parser("compose-nginx", help="rewrite deploy/docker/nginx.conf")
+    commands.add_parser("compose-configs", help="rewrite deploy/docker's rendered configs")
     render = commands.add_parser("render-nginx", help="print the nginx config for given ports")
     render.add_argument("--listen", default="127.0.0.1:8080")
     render.add_argument("--upstream", action="append", required=True, help="host:port, repeat")
@@ -55,19 +57,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "render-nginx":
             return _render_nginx(args)
-        if args.command == "compose-nginx":
-            from stack.compose import write_nginx
+        if args.command in ("compose-nginx", "compose-configs"):
+            from stack.compose import write_all
 
-            print(write_nginx())
+            for path in write_all():
+                print(path)
             return 0
+        if args.command == "status":
+            from stack.status import status
+
+            return status()
         from stack import up
 
         if args.command == "up":
             return up.up()
-        if args.command == "pg-run":
-            return up.pg_run(Path(args.datadir))
         if args.command == "app-run":
             return up.app_run(args.index)
+        if args.command == "redis-run":
+            return up.redis_run(args.index)
     except StackError as exc:
         print(f"stack: {exc}", file=sys.stderr)
         return 1

@@ -23,6 +23,16 @@ def missing_packages() -> list[str]:
         missing.append("redis-server")
     if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
         missing.append("postgresql")
+    # The high-availability parts (issue 9): Patroni 3.0, etcd 3.4, HAProxy, Redis Sentinel.
+    for command, package in (
+        ("patroni", "patroni"),
+        ("etcd", "etcd-server"),
+        ("etcdctl", "etcd-client"),
+        ("haproxy", "haproxy"),
+        ("redis-sentinel", "redis-sentinel"),
+    ):
+        if not (shutil.which(command) or Path(f"/usr/sbin/{command}").exists()):
+            missing.append(package)
     return missing
 
 
@@ -46,7 +56,7 @@ def ensure(quiet: bool = False) -> list[str]:
     missing = missing_packages()
     if not missing:
         if not quiet:
-            print("system-deps: nginx, wrk, redis-server and PostgreSQL are present")
+            print("system-deps: nginx, wrk, Redis, PostgreSQL, Patroni, etcd, HAProxy are present")
         return []
     if os.geteuid() != 0:
         raise SystemExit(f"system-deps: missing {missing}; run as root: apt-get install {missing}")

@@ -1,15 +1,21 @@
-"""One real topology for the whole fault suite: PostgreSQL primary + streaming replica,
-Redis, three app instances and nginx, all on free loopback ports in a temporary directory.
+"""One real `make stack` for the whole fault suite, started by its own launcher (`python -m
+stack up`: supervisord, Patroni + etcd, HAProxy, Redis + Sentinel, three instances, nginx) on
+a free block of loopback ports in a temporary directory.
 
-Each test breaks a piece; the autouse `restore` fixture puts it back before the next test.
-Everything is stopped and the directory removed at the end, also when a test fails.
+Nothing here repairs anything: before each test the suite only *waits* (bounded) until the
+stack is as `make stack` leaves it after starting (every program RUNNING, a leader, a sync
+standby and a replica, a Redis primary with its replica, every instance ready). Whatever a
+test broke must have been put back by supervisord, Patroni or the Sentinels. The stack is
+stopped by SIGTERM to supervisord (what Ctrl-C does) and its directory removed at the end.
 """
 
 from __future__ import annotations
 
 import atexit
+import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,17 +26,19 @@ DEPLOY = HERE.parents[1] / "deploy"
 if str(DEPLOY) not in sys.path:
     sys.path.insert(0, str(DEPLOY))
 
-from stack.cluster import Topology, TopologySpec  # noqa: E402
+from stack.cluster import RunningStack  # noqa: E402
 from stack.system import missing_packages  # noqa: E402
+from stack.topology import free_port_block  # noqa: E402
 
 from tests.faults.faultlib import FAULT_LINES  # noqa: E402
 
-STARTUP_SECONDS = 150.0
+STARTUP_SECONDS = 240.0
+HEALTHY_BETWEEN_TESTS_SECONDS = 120.0
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "faults: kills, stops and slows real servers (tests/faults, ~3 min)"
+        "markers", "faults: kills, stops and freezes real servers (tests/faults, ~4-5 min)"
     )
 
 
@@ -41,50 +49,50 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(line)
 
 
+def _logs_tail(base: Path, lines: int = 25) -> str:
+    parts = []
+    for path in sorted((base / "logs").glob("*.log")):
+        text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        parts.append(f"--- {path.name} ---\n" + "\n".join(text))
+    return "\n".join(parts)
+
+
 @pytest.fixture(scope="session")
-def topology() -> Iterator[Topology]:
+def stack() -> Iterator[RunningStack]:
     missing = missing_packages()
     if missing:
         pytest.fail(f"fault tests need {missing}: run `make system-deps`")
     base = Path(tempfile.mkdtemp(prefix="notestack-faults-"))
-    spec = TopologySpec.on_free_ports(base)
+    base.chmod(0o755)  # Patroni runs as postgres, nginx workers as nobody
     # Every test signs a user up from 127.0.0.1 (through nginx): the production sign-up and
     # sign-in throttles would refuse most of them.
-    spec.extra_env.update(
-        {
-            "NOTESTACK_THROTTLE_SIGNUP_IP": "100000/hour",
-            "NOTESTACK_THROTTLE_LOGIN_IP": "100000/minute",
-        }
-    )
-    topo = Topology(spec)
-    atexit.register(topo.stop)  # even if the session dies before the finalizer runs
+    throttles = {
+        "NOTESTACK_THROTTLE_SIGNUP_IP": "100000/hour",
+        "NOTESTACK_THROTTLE_LOGIN_IP": "100000/minute",
+    }
+    running = RunningStack.launch(base / "stack", free_port_block(), extra=throttles)
+    atexit.register(running.stop)  # even if the session dies before the finalizer runs
+    started = time.monotonic()
     try:
-        topo.start(timeout=STARTUP_SECONDS)
+        running.wait_healthy(STARTUP_SECONDS)
     except Exception:
-        print(topo.logs_tail(30))
-        topo.stop()
-        topo.remove()
+        print(_logs_tail(running.base))
+        running.stop()
+        shutil.rmtree(base, ignore_errors=True)
         raise
+    print(f"stack healthy {time.monotonic() - started:.1f}s after `python -m stack up`")
     try:
-        yield topo
+        yield running
     finally:
-        topo.stop()
-        topo.remove()
+        running.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
-def restore(topology: Topology) -> Iterator[None]:
-    """After each test: every instance, Redis and the replica back, replica not delayed."""
-    yield
-    if not topology.redis_proc.alive():
-        topology.start_redis()
-    for i, _port in enumerate(topology.ports.pg_replicas):
-        from stack import postgres
-
-        if postgres.running_pid(topology.replica_dirs[i]) is None:
-            topology.start_replica(i)
-        topology.set_replica_delay(None, i)
-    for i, proc in enumerate(topology.apps):
-        if not proc.alive():
-            proc.stop()  # reap and close the old log handle
-            topology.start_app(i)
+def healthy(stack: RunningStack) -> None:
+    """Wait (never repair) until the stack is whole again after the previous test."""
+    try:
+        stack.wait_healthy(HEALTHY_BETWEEN_TESTS_SECONDS)
+    except Exception:
+        print(_logs_tail(stack.base))
+        raise

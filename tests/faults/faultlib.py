@@ -270,3 +270,52 @@ def instances(records: list[Record]) -> dict[str, int]:
 
 def cycle(items: list[str]) -> Iterator[str]:
     return itertools.cycle(items)
+
+
+# -- Jepsen-style bookkeeping: every acknowledged write, checked against the leader --------
+@dataclass
+class Ledger:
+    """Every note the API acknowledged (201 with its id), with the content it acknowledged."""
+
+    notes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def ack(self, record: Record, title: str, description: str) -> None:
+        if record.status == 201:
+            with self.lock:
+                self.notes[str(note_of(record.body)["_id"])] = (title, description)
+
+    def __len__(self) -> int:
+        return len(self.notes)
+
+
+def check_on_leader(ledger: Ledger, query: Callable[[str], str]) -> tuple[int, int]:
+    """(lost, wrong): acknowledged notes missing on the leader, or with other content.
+    `query` runs SQL on the current leader and returns psql's unaligned output."""
+    with ledger.lock:
+        expected = dict(ledger.notes)
+    lost = wrong = 0
+    ids = list(expected)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        quoted = ",".join(f"'{note_id}'" for note_id in chunk)
+        rows = query(f"SELECT id, title, description FROM notes WHERE id IN ({quoted})")
+        found = {}
+        for line in rows.splitlines():
+            note_id, title, description = line.split("|", 2)
+            found[note_id] = (title, description)
+        for note_id in chunk:
+            if note_id not in found:
+                lost += 1
+            elif found[note_id] != expected[note_id]:
+                wrong += 1
+    return lost, wrong
+
+
+def write_gap(records: list[Record], since: float, until: float) -> float:
+    """The longest stretch in [since, until] in which no write was acknowledged: the
+    write-unavailability window, as the client loop (which writes all the time) saw it."""
+    acks = sorted(r.ended for r in records if r.ok and since <= r.ended <= until)
+    if not acks:
+        return round(until - since, 2)
+    return round(max(b - a for a, b in itertools.pairwise([since, *acks])), 2)

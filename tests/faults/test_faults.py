@@ -1,18 +1,23 @@
-"""Fault tests against a real topology (see conftest.py). Each prints one line:
-FAULT-n: requests=... failures=... violations=...  (failures: any request that did not get a
-2xx; violations: failures or stale reads that the property under test forbids)."""
+"""Fault tests against the real `make stack` topology (see conftest.py): the first six, on
+instances, Redis and replicas. Each prints one line: FAULT-n: requests=... failures=...
+violations=...  (failures: any request that did not get a 2xx; violations: failures or stale
+reads that the property under test forbids). test_ha_faults.py has FAULT-7 to FAULT-12."""
 
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from stack.cluster import Topology
-from stack.topology import metrics_token
+from stack import postgres
+from stack.cluster import RunningStack
+from stack.proc import wait_until
+from stack.topology import instance_name, redis_name
 
 from tests.faults.faultlib import (
     API,
@@ -29,7 +34,7 @@ from tests.faults.faultlib import (
     upstream_attempts,
 )
 
-pytestmark = [pytest.mark.faults, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(180)]
 
 
 def _mixed_loop(
@@ -57,14 +62,40 @@ def _mixed_loop(
 
 
 @pytest.fixture
-def user(topology: Topology) -> Iterator[Api]:
-    api = Api.new_user(topology.base_url)
+def user(stack: RunningStack) -> Iterator[Api]:
+    api = Api.new_user(stack.base_url)
     yield api
     api.close()
 
 
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _restarted(stack: RunningStack, program: str, old_pid: int, timeout: float) -> float | None:
+    """Seconds until supervisord runs `program` again under a new pid (None: not in time)."""
+    started = time.monotonic()
+    try:
+        wait_until(
+            lambda: (
+                (info := stack.processes()[program])["pid"] not in (0, old_pid)
+                and info["statename"] == "RUNNING"
+            ),
+            timeout,
+            f"{program} restarted",
+            interval=0.2,
+        )
+    except Exception:
+        return None
+    return round(time.monotonic() - started, 1)
+
+
 # -- FAULT-1 -------------------------------------------------------------------------------
-def test_sigkill_one_instance(topology: Topology, user: Api) -> None:
+def test_sigkill_one_instance(stack: RunningStack, user: Api) -> None:
     """SIGKILL one of three instances under load: no GET fails; a POST may fail only if it
     was in flight at the kill (nginx never replays a POST that reached an instance): nginx's
     access log, joined on X-Request-ID, must show it was last sent to the killed instance,
@@ -74,9 +105,12 @@ def test_sigkill_one_instance(topology: Topology, user: Api) -> None:
     kill_window: list[float] = []
     victim = 1
 
+    killed: list[int] = []
+
     def kill() -> None:
         kill_window.append(time.monotonic())
-        topology.kill_app(victim)
+        killed.append(stack.kill_program(instance_name(victim)))  # SIGKILL to its group
+        wait_until(lambda: _gone(killed[0]), 10, "the killed instance reaped", interval=0.02)
         kill_window.append(time.monotonic())
 
     started = time.monotonic()
@@ -90,13 +124,14 @@ def test_sigkill_one_instance(topology: Topology, user: Api) -> None:
     posts = log.of("create")
     get_failures = [r for r in gets if not r.ok]
     post_failures = [r for r in posts if not r.ok]
-    attempts = upstream_attempts(topology.nginx_access_log)
-    victim_addr = topology.app_address(victim)
+    attempts = upstream_attempts(stack.nginx_access_log)
+    victim_addr = stack.app_address(victim)
     in_flight = [
         r
         for r in post_failures
         if attempts.get(r.request_id, [""])[-1] == victim_addr and r.started <= k1 + 2.0
     ]
+    restart_seconds = _restarted(stack, instance_name(victim), killed[0], 60)
     bad_posts = [r for r in post_failures if r not in in_flight]
     victim_name = f"app{victim + 1}"
     served_after = [r for r in log.records if r.instance == victim_name and r.started > k1 + 0.5]
@@ -112,6 +147,7 @@ def test_sigkill_one_instance(topology: Topology, user: Api) -> None:
         post_failures_in_flight=len(in_flight),
         post_failures_other=len(bad_posts),
         served_by_killed_after_kill=len(served_after),
+        restarted_by_supervisor_after_s=restart_seconds,
         statuses=summarize(log.records),
     )
     assert not get_failures, [(r.op, r.status, r.error) for r in get_failures[:5]]
@@ -120,6 +156,7 @@ def test_sigkill_one_instance(topology: Topology, user: Api) -> None:
         for r in bad_posts[:5]
     ]
     assert len(gets) > 100, "too little load to mean anything"
+    assert restart_seconds is not None, "supervisord did not restart the instance"
 
 
 # -- FAULT-2 -------------------------------------------------------------------------------
@@ -131,7 +168,7 @@ def _trickle(payload: bytes, seconds: float, pieces: int = 10) -> Iterator[bytes
         time.sleep(seconds / pieces)
 
 
-def test_sigterm_drains_in_flight(topology: Topology, user: Api) -> None:
+def test_sigterm_drains_in_flight(stack: RunningStack, user: Api) -> None:
     """SIGTERM to an instance while requests are in flight on it: every one completes.
 
     In flight, for real: (a) slow uploads (a note body trickled over ~2 s) and (b) 24
@@ -148,7 +185,8 @@ def test_sigterm_drains_in_flight(topology: Topology, user: Api) -> None:
     direct = Log()
     edge = Log()
     term_at: list[float] = []
-    url = topology.app_url(victim)
+    url = stack.app_url(victim)
+    old_pid = stack.pid(instance_name(victim))
 
     slow_clients = [user.clone(url) for _ in range(12)]
     burst_clients = [user.clone(url) for _ in range(24)]
@@ -192,7 +230,7 @@ def test_sigterm_drains_in_flight(topology: Topology, user: Api) -> None:
         stop_burst.set()  # no new direct requests from here on
         time.sleep(0.1)
         term_at.append(time.monotonic())
-        topology.terminate_app(victim)
+        os.kill(old_pid, signal.SIGTERM)  # to the gunicorn master, as supervisord would
 
     def edge_loop(index: int, keep_going: Callable[[], bool]) -> None:
         _mixed_loop(user, note_ids, edge)(index, keep_going)
@@ -207,8 +245,10 @@ def test_sigterm_drains_in_flight(topology: Topology, user: Api) -> None:
     for thread in threads:
         thread.join(60)
     edge_thread.join(30)
-    exit_code = topology.apps[victim].wait(40)
+    wait_until(lambda: _gone(old_pid), 40, "the instance exited after draining", interval=0.05)
     t_exit = time.monotonic()
+    restart_seconds = _restarted(stack, instance_name(victim), old_pid, 60)
+    exit_code = stack.processes()[instance_name(victim)]["exitstatus"]
     for api in slow_clients + burst_clients:
         api.close()
 
@@ -218,8 +258,8 @@ def test_sigterm_drains_in_flight(topology: Topology, user: Api) -> None:
     direct_failures = [r for r in direct.records if r.started < t_term and not r.ok]
     begun_after = [r for r in direct.records if r.started >= t_term]
     edge_failed = [r for r in edge.records if not r.ok]
-    attempts = upstream_attempts(topology.nginx_access_log)
-    victim_addr = topology.app_address(victim)
+    attempts = upstream_attempts(stack.nginx_access_log)
+    victim_addr = stack.app_address(victim)
     at_close = [
         r
         for r in edge_failed
@@ -241,6 +281,7 @@ def test_sigterm_drains_in_flight(topology: Topology, user: Api) -> None:
         edge_post_502_at_close=len(at_close),
         edge_statuses=summarize(edge.records),
         instance_exit=exit_code,
+        restarted_by_supervisor_after_s=restart_seconds,
         seconds=round(time.monotonic() - started, 1),
     )
     assert len(in_flight) >= len(slow_clients), "the test did not catch requests in flight"
@@ -249,32 +290,40 @@ def test_sigterm_drains_in_flight(topology: Topology, user: Api) -> None:
         for r in direct_failures[:5]
     ]
     assert not edge_failures, [(r.op, r.status, r.error) for r in edge_failures[:5]]
-    assert exit_code is not None, "the instance did not exit after draining"
+    assert exit_code == 0, "the instance did not exit cleanly after draining"
+    assert restart_seconds is not None, "supervisord did not start the instance again"
 
 
 # -- FAULT-3 -------------------------------------------------------------------------------
-def test_redis_outage(topology: Topology, user: Api) -> None:
-    """Redis stopped mid-loop, then restarted: no 5xx; cache hits come back afterwards."""
+def test_redis_outage(stack: RunningStack, user: Api) -> None:
+    """Both Redis servers stopped mid-loop (supervisorctl stop), then started again: no 5xx;
+    cache hits come back afterwards."""
     note_ids = user.seed(10)
     log = Log()
     marks: dict[str, float] = {}
-    urls = [topology.app_url(i) for i in range(len(topology.apps))]
+    urls = [stack.app_url(i) for i in range(len(stack.ports.apps))]
+    primary = stack.redis_primary()
+    assert primary is not None
+    order = sorted(range(len(stack.ports.redis)), key=lambda i: stack.ports.redis[i] != primary)
+    names = [redis_name(i) for i in order]  # the primary first
 
     def stop() -> None:
-        topology.stop_redis()
+        for name in names:
+            stack.stop_program(name)
         marks["stopped"] = time.monotonic()
 
     def start() -> None:
-        topology.start_redis()
+        for name in names:
+            stack.start_program(name)
         marks["restarted"] = time.monotonic()
-        marks["hits_at_restart"] = cache_hits(urls, metrics_token(topology.spec.secret_key)) or 0.0
+        marks["hits_at_restart"] = cache_hits(urls, stack.metrics_token()) or 0.0
 
     started = time.monotonic()
     timers = [at(3.0, stop, started), at(6.0, start, started)]
     run_workers(3, _mixed_loop(user, note_ids, log, post_every=10), duration=14.0)
     for timer in timers:
         timer.join(20)
-    hits_end = cache_hits(urls, metrics_token(topology.spec.secret_key))
+    hits_end = cache_hits(urls, stack.metrics_token())
     t_stop, t_back = marks["stopped"], marks["restarted"]
 
     errors = [r for r in log.records if r.server_error]
@@ -300,18 +349,22 @@ def test_redis_outage(topology: Topology, user: Api) -> None:
 
 
 # -- FAULT-4 -------------------------------------------------------------------------------
-def test_replica_outage(topology: Topology, user: Api) -> None:
-    """The replica stopped mid-loop: no 5xx; reads carry on (on the primary)."""
+def test_replica_outage(stack: RunningStack, user: Api) -> None:
+    """The synchronous standby stopped mid-loop (supervisorctl stop: Patroni shuts its
+    PostgreSQL down), started again at the end: no 5xx; reads carry on (the other replica or
+    the leader); Patroni makes the other replica the synchronous standby meanwhile."""
     note_ids = user.seed(10)
-    reader = Api.new_user(topology.base_url)  # writes nothing during the loop
+    victim = stack.sync_standby()
+    assert victim is not None
+    reader = Api.new_user(stack.base_url)  # writes nothing during the loop
     reader_ids = reader.seed(5)
     log = Log()
     marks: dict[str, float] = {}
 
     def stop() -> None:
         time.sleep(1.2)  # let the replica's backends flush their statistics
-        marks["replica_xacts"] = topology.replica_transactions(0) - xacts_before
-        topology.stop_replica(0)
+        marks["replica_xacts"] = _replica_transactions(stack) - xacts_before
+        stack.stop_program(victim)
         marks["stopped"] = time.monotonic()
 
     def work(index: int, keep_going: Callable[[], bool]) -> None:
@@ -327,12 +380,14 @@ def test_replica_outage(topology: Topology, user: Api) -> None:
         else:
             _mixed_loop(user, note_ids, log)(index, keep_going)
 
-    xacts_before = topology.replica_transactions(0)
+    xacts_before = _replica_transactions(stack)
     started = time.monotonic()
     timer = at(2.0, stop, started)
     run_workers(3, work, duration=9.0)
     timer.join(20)
     reader.close()
+    new_sync = stack.sync_standby()
+    stack.start_program(victim)  # the operator brings it back; Patroni rejoins it
     t_stop = marks["stopped"]
     errors = [r for r in log.records if r.server_error]
     reads_after = [r for r in log.of("get", "list") if r.started > t_stop]
@@ -344,6 +399,8 @@ def test_replica_outage(topology: Topology, user: Api) -> None:
         len(errors) + len(failed_reads_after),
         reads_after_stop=len(reads_after),
         replica_transactions_before_stop=int(marks["replica_xacts"]),
+        stopped=victim,
+        sync_standby_meanwhile=new_sync,
         statuses=summarize(log.records),
     )
     assert not errors, [(r.op, r.status, r.error) for r in errors[:5]]
@@ -351,10 +408,45 @@ def test_replica_outage(topology: Topology, user: Api) -> None:
 
 
 # -- FAULT-5 -------------------------------------------------------------------------------
-def test_lagging_replica_read_your_writes(topology: Topology, user: Api) -> None:
-    """Replica 2 s behind: 200 write-then-read pairs through nginx; no read misses its write."""
-    topology.set_replica_delay("2s")
-    xacts_before = topology.replica_transactions(0)
+def test_lagging_replica_read_your_writes(stack: RunningStack, user: Api) -> None:
+    """Replicas 2 s behind (recovery_min_apply_delay through `patronictl edit-config`): 200
+    write-then-read pairs through nginx; no read misses its write."""
+    _set_apply_delay(stack, "2s")
+    try:
+        _lagging_pairs(stack, user)
+    finally:
+        _set_apply_delay(stack, "0")
+
+
+def _set_apply_delay(stack: RunningStack, delay: str) -> None:
+    stack.patronictl("edit-config", "--force", "-q", "-p", f"recovery_min_apply_delay={delay}")
+    expected = {"0": {"0", "0ms", "0s"}, "2s": {"2s", "2000ms"}}[delay]
+
+    def applied() -> bool:
+        for member in stack.cluster_members():
+            if member.get("role") == "leader":
+                continue
+            port = stack.member(str(member["name"])).pg_port
+            if postgres.psql(port, "SHOW recovery_min_apply_delay") not in expected:
+                return False
+        return True
+
+    wait_until(applied, 20, f"replicas to take recovery_min_apply_delay={delay}", interval=0.3)
+
+
+def _replica_transactions(stack: RunningStack) -> int:
+    """Transactions the replicas have run on the app database (reads routed to them)."""
+    sql = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'notestack'"
+    total = 0
+    for member in stack.cluster_members():
+        if member.get("role") != "leader" and member.get("state") in ("running", "streaming"):
+            port = stack.member(str(member["name"])).pg_port
+            total += int(postgres.psql(port, sql) or 0)
+    return total
+
+
+def _lagging_pairs(stack: RunningStack, user: Api) -> None:
+    xacts_before = _replica_transactions(stack)
     pairs = 200
     threads = 4
     log = Log()
@@ -406,7 +498,7 @@ def test_lagging_replica_read_your_writes(topology: Topology, user: Api) -> None
         len(missing) + len(write_failures),
         pairs=len(reads),
         reads_missing_write=len(missing),
-        replica_transactions=_replica_xacts(topology, xacts_before),
+        replica_transactions=_replica_xacts(stack, xacts_before),
         write_failures=len(write_failures),
         instances=instances(reads),
     )
@@ -415,10 +507,10 @@ def test_lagging_replica_read_your_writes(topology: Topology, user: Api) -> None
     assert not write_failures
 
 
-def _replica_xacts(topology: Topology, before: int) -> int:
-    """How many transactions the replica ran since `before` (did any read go there?)."""
+def _replica_xacts(stack: RunningStack, before: int) -> int:
+    """How many transactions the replicas ran since `before` (did any read go there?)."""
     time.sleep(1.2)  # backends flush their statistics about once a second
-    return topology.replica_transactions(0) - before
+    return _replica_transactions(stack) - before
 
 
 def _ids(record: Record) -> set[str]:
@@ -428,13 +520,13 @@ def _ids(record: Record) -> set[str]:
 
 
 # -- FAULT-6 -------------------------------------------------------------------------------
-def test_no_stale_reads_under_concurrency(topology: Topology, user: Api) -> None:
+def test_no_stale_reads_under_concurrency(stack: RunningStack, user: Api) -> None:
     """Writers bump versions of a user's notes while readers read them through nginx (so
     through every instance). Every read must show at least the version of the last write
     acknowledged before the read began. The replica is not delayed here: it catches up within
     milliseconds, so reads do go to it and the LSN check is what keeps them fresh (with a
     2 s delay every read would go to the primary; FAULT-5 covers that case)."""
-    xacts_before = topology.replica_transactions(0)
+    xacts_before = _replica_transactions(stack)
     notes = user.seed(3, prefix="stale")
     acked: dict[str, list[tuple[float, int]]] = {n: [(0.0, 0)] for n in notes}
     lock = threading.Lock()
@@ -499,7 +591,7 @@ def test_no_stale_reads_under_concurrency(topology: Topology, user: Api) -> None
         writes=writes,
         reads=len(reads),
         stale_reads=len(stale),
-        replica_transactions=_replica_xacts(topology, xacts_before),
+        replica_transactions=_replica_xacts(stack, xacts_before),
         instances=instances(reads),
         statuses=summarize(log.records),
     )
