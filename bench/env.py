@@ -24,7 +24,7 @@ from stack import postgres  # noqa: E402
 from stack.proc import Managed, free_ports, wait_http_ok  # noqa: E402
 from stack.topology import LOOPBACK, metrics_token  # noqa: E402
 
-from bench.rig import Topology, TopologySpec  # noqa: E402
+from bench.rig import StackPorts, Topology, TopologySpec  # noqa: E402
 
 __all__ = [
     "REPO_ROOT", "VENV_BIN", "BenchEnv", "core_jiffies", "extra_app_env", "postgres", "stack_app",

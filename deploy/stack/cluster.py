@@ -119,8 +119,11 @@ class RunningStack:
     def pid(self, program: str) -> int:
         return self.stack.client().pid(program)
 
-    def leader(self) -> str | None:
-        return patroni.leader(self.members)
+    def leader(self, exclude: str | None = None) -> str | None:
+        """The leader; with `exclude`, a leader other than that member, asking only the
+        others (a frozen member would make every question wait for its REST API)."""
+        found = patroni.leader([m for m in self.members if m.name != exclude])
+        return None if found == exclude else found
 
     def sync_standby(self) -> str | None:
         return patroni.sync_standby(self.members)

@@ -24,7 +24,16 @@ from stack.topology import LOOPBACK, StackPorts
 CHECK = "inter 1s fall 2 rise 1 on-marked-down shutdown-sessions"
 
 
-def render(ports: StackPorts, members: list[Member], *, bind: str = LOOPBACK) -> str:
+def render(
+    ports: StackPorts,
+    members: list[Member],
+    *,
+    bind: str = LOOPBACK,
+    member_hosts: tuple[str, ...] | None = None,
+) -> str:
+    def host(member: Member) -> str:
+        return member_hosts[member.index] if member_hosts else LOOPBACK
+
     lines = [
         "# HAProxy for the Patroni cluster (rendered by deploy/stack/haproxy.py).",
         "global",
@@ -54,7 +63,7 @@ def render(ports: StackPorts, members: list[Member], *, bind: str = LOOPBACK) ->
         f"    default-server {CHECK}",
     ]
     lines += [
-        f"    server {m.name} {LOOPBACK}:{m.pg_port} maxconn 500 check port {m.api_port}"
+        f"    server {m.name} {host(m)}:{m.pg_port} maxconn 500 check port {m.api_port}"
         for m in members
     ]
     for member, port in zip(members, ports.pg_replica_routes, strict=True):
@@ -66,7 +75,7 @@ def render(ports: StackPorts, members: list[Member], *, bind: str = LOOPBACK) ->
             "    option httpchk OPTIONS /replica",
             "    http-check expect status 200",
             f"    default-server {CHECK}",
-            f"    server {member.name} {LOOPBACK}:{member.pg_port} maxconn 500 "
+            f"    server {member.name} {host(member)}:{member.pg_port} maxconn 500 "
             f"check port {member.api_port}",
         ]
     return "\n".join(lines) + "\n"

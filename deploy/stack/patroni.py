@@ -66,11 +66,35 @@ def members(base: Path, ports: StackPorts) -> list[Member]:
     ]
 
 
-def render(member: Member, ports: StackPorts, *, durable: bool = True) -> str:
-    etcd_hosts = ",".join(f"{LOOPBACK}:{port}" for port in ports.etcd_client)
+@dataclass(frozen=True)
+class Network:
+    """Where members listen and how others reach them: loopback for `make stack`; every
+    interface, service names and the private network's range under compose."""
+
+    listen_host: str = LOOPBACK
+    member_hosts: tuple[str, ...] | None = None  # None: LOOPBACK for every member
+    etcd_hosts: tuple[str, ...] | None = None
+    hba_network: str = f"{LOOPBACK}/32"
+    bin_dir: str | None = None  # None: this machine's newest PostgreSQL
+
+    def member_host(self, index: int) -> str:
+        return self.member_hosts[index] if self.member_hosts else LOOPBACK
+
+    def etcd_host(self, index: int) -> str:
+        return self.etcd_hosts[index] if self.etcd_hosts else LOOPBACK
+
+
+def render(
+    member: Member, ports: StackPorts, *, durable: bool = True, network: Network | None = None
+) -> str:
+    net = network or Network()
+    etcd_hosts = ",".join(f"{net.etcd_host(i)}:{port}" for i, port in enumerate(ports.etcd_client))
     values = {
         "scope": PATRONI_SCOPE,
         "name": member.name,
+        "listen_host": net.listen_host,
+        "connect_host": net.member_host(member.index),
+        "hba_network": net.hba_network,
         "api_port": str(member.api_port),
         "etcd_hosts": etcd_hosts,
         "ttl": str(TTL),
@@ -79,7 +103,7 @@ def render(member: Member, ports: StackPorts, *, durable: bool = True) -> str:
         "fsync": "on" if durable else "off",
         "pg_port": str(member.pg_port),
         "data_dir": str(member.data_dir),
-        "bin_dir": str(postgres.bin_dir()),
+        "bin_dir": net.bin_dir or str(postgres.bin_dir()),
         "pgpass": str(member.data_dir.parent / "patroni" / f"pgpass-{member.name}"),
         "superuser": DATABASE_USER,
         "replication_user": REPLICATION_USER,

@@ -37,12 +37,12 @@ def binary(name: str = "redis-server") -> str:
     return found
 
 
-def server_settings(port: int, workdir: Path) -> list[tuple[str, str]]:
+def server_settings(port: int, workdir: Path, bind: str = LOOPBACK) -> list[tuple[str, str]]:
     """A cache, not a store: nothing saved, nothing appended, nothing kept across restarts."""
     return [
         ("port", str(port)),
-        ("bind", LOOPBACK),
-        ("protected-mode", "yes"),
+        ("bind", bind),
+        ("protected-mode", "yes" if bind == LOOPBACK else "no"),
         ("daemonize", "no"),
         ("dir", str(workdir)),
         ("save", '""'),
@@ -61,24 +61,48 @@ def argv(port: int, workdir: Path) -> list[str]:
     return args
 
 
-def server_conf(index: int, ports: StackPorts, workdir: Path) -> str:
+def server_conf(
+    index: int,
+    ports: StackPorts,
+    workdir: Path,
+    *,
+    bind: str = LOOPBACK,
+    hosts: tuple[str, ...] = (LOOPBACK, LOOPBACK),
+) -> str:
     lines = [f"# Redis {redis_name(index)} (rendered by deploy/stack/redis.py; Sentinel edits it)"]
-    lines += [f"{key} {value}" for key, value in server_settings(ports.redis[index], workdir)]
+    settings = server_settings(ports.redis[index], workdir, bind)
+    lines += [f"{key} {value}" for key, value in settings]
+    if bind != LOOPBACK:  # announce the name the others know this server by
+        lines.append(f"replica-announce-ip {hosts[index]}")
     if index > 0:
-        lines.append(f"replicaof {LOOPBACK} {ports.redis[0]}")
+        lines.append(f"replicaof {hosts[0]} {ports.redis[0]}")
     return "\n".join(lines) + "\n"
 
 
-def sentinel_conf(index: int, ports: StackPorts, workdir: Path) -> str:
+def sentinel_conf(
+    index: int,
+    ports: StackPorts,
+    workdir: Path,
+    *,
+    bind: str = LOOPBACK,
+    redis_host: str = LOOPBACK,
+    announce: str | None = None,
+) -> str:
+    names = (
+        ["sentinel resolve-hostnames yes", "sentinel announce-hostnames yes"] if announce else []
+    )
+    if announce:
+        names.append(f"sentinel announce-ip {announce}")
     return (
         "\n".join(
             [
                 f"# {sentinel_name(index)} (rendered by deploy/stack/redis.py; Sentinel edits it)",
                 f"port {ports.sentinels[index]}",
-                f"bind {LOOPBACK}",
+                f"bind {bind}",
                 "daemonize no",
                 f"dir {workdir}",
-                f"sentinel monitor {SENTINEL_MASTER} {LOOPBACK} {ports.redis[0]} {QUORUM}",
+                *names,
+                f"sentinel monitor {SENTINEL_MASTER} {redis_host} {ports.redis[0]} {QUORUM}",
                 f"sentinel down-after-milliseconds {SENTINEL_MASTER} {DOWN_AFTER_MS}",
                 f"sentinel failover-timeout {SENTINEL_MASTER} {FAILOVER_TIMEOUT_MS}",
                 f"sentinel parallel-syncs {SENTINEL_MASTER} 1",
@@ -160,8 +184,10 @@ def run(index: int, ports: StackPorts, conf: Path, started_marker: Path) -> int:
         primary = sentinel_master(ports)
         others = [port for port in ports.redis if port != me]
         # Only a replica that is up holds data worth protecting; with none, start at once.
-        while primary == me and time.monotonic() < deadline and any(
-            role(port) == "slave" for port in others
+        while (
+            primary == me
+            and time.monotonic() < deadline
+            and any(role(port) == "slave" for port in others)
         ):
             time.sleep(0.5)  # the Sentinels still name us: let them promote the replica first
             primary = sentinel_master(ports)

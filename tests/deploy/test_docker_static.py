@@ -1,5 +1,6 @@
-"""deploy/docker checked without a Docker engine: both files parse, and compose.yaml runs
-what `make stack` runs (ports, environment, health checks), as defined in deploy/stack."""
+"""deploy/docker checked without a Docker engine: the files parse, and compose.yaml runs what
+`make stack` runs (the same parts, ports, config files, environment and health checks), as
+defined in deploy/stack."""
 
 from __future__ import annotations
 
@@ -10,19 +11,23 @@ from typing import Any
 
 import pytest
 import yaml
-from stack import compose, postgres
+from stack import compose
 from stack.topology import (
     APP_READY_PATH,
+    COMPOSE_HAPROXY,
     COMPOSE_MIGRATE,
     COMPOSE_NGINX,
     COMPOSE_NGINX_IP,
-    COMPOSE_PRIMARY,
-    COMPOSE_REDIS,
     COMPOSE_SUBNET,
     LOOPBACK,
     NGINX_HEALTH_PATH,
+    NODES,
+    SENTINEL_MASTER,
     compose_app_name,
-    compose_replica_name,
+    etcd_name,
+    node_name,
+    redis_name,
+    sentinel_name,
 )
 from stack.up import Stack
 
@@ -31,17 +36,15 @@ PORTS = compose.ports()
 
 
 @pytest.fixture(scope="module")
-def services() -> dict[str, Any]:
-    document = yaml.safe_load((DOCKER / "compose.yaml").read_text(encoding="utf-8"))
-    assert isinstance(document, dict)
-    result: dict[str, Any] = document["services"]
-    return result
-
-
-@pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load((DOCKER / "compose.yaml").read_text(encoding="utf-8"))
     return loaded
+
+
+@pytest.fixture(scope="module")
+def services(document: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = document["services"]
+    return result
 
 
 def _healthcheck(service: dict[str, Any]) -> str:
@@ -53,11 +56,32 @@ def _published(service: dict[str, Any]) -> list[str]:
     return [str(p) for p in service.get("ports", [])]
 
 
+def _command(service: dict[str, Any]) -> str:
+    command = service["command"]
+    return " ".join(command) if isinstance(command, list) else str(command)
+
+
+def _mounts(service: dict[str, Any]) -> list[str]:
+    return [str(v) for v in service.get("volumes", [])]
+
+
 def test_services_are_the_stack_roles(services: dict[str, Any]) -> None:
-    expected = {COMPOSE_PRIMARY, COMPOSE_REDIS, COMPOSE_NGINX, COMPOSE_MIGRATE}
+    expected = {COMPOSE_HAPROXY, COMPOSE_NGINX, COMPOSE_MIGRATE}
     expected |= {compose_app_name(i) for i in range(len(PORTS.apps))}
-    expected |= {compose_replica_name(i) for i in range(len(PORTS.pg_replicas))}
+    expected |= {etcd_name(i) for i in range(NODES)} | {node_name(i) for i in range(NODES)}
+    expected |= {redis_name(i) for i in range(len(PORTS.redis))}
+    expected |= {sentinel_name(i) for i in range(len(PORTS.sentinels))}
     assert set(services) == expected
+    # The supervisor's part: every long-running container is started again when it exits.
+    for name, service in services.items():
+        if name != COMPOSE_MIGRATE:
+            assert service["restart"] == "unless-stopped", name
+
+
+def test_committed_configs_are_rendered_from_deploy_stack() -> None:
+    hint = "run: PYTHONPATH=deploy python -m stack compose-configs"
+    for path, text in compose.rendered().items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name}: {hint}"
 
 
 @pytest.mark.parametrize("index", range(len(PORTS.apps)))
@@ -71,55 +95,111 @@ def test_app_instances_match_make_stack(services: dict[str, Any], index: int) ->
 
     keys = set(app_env(stack_env, index, secret_key="k" * 48, data_dir="/d"))
     assert set(service["environment"]) - {"PORT", "WORKERS"} == keys
+    env = service["environment"]
+    assert env["NOTESTACK_DATABASE_URL"].endswith(f"@{COMPOSE_HAPROXY}:{PORTS.pg_leader}/notestack")
+    routes = env["NOTESTACK_DATABASE_REPLICA_URLS"].split(",")
+    assert [r.rsplit(":", 1)[1] for r in routes] == [
+        f"{p}/notestack" for p in PORTS.pg_replica_routes
+    ]
+    assert env["NOTESTACK_REDIS_SENTINELS"] == ",".join(
+        f"{sentinel_name(i)}:{p}" for i, p in enumerate(PORTS.sentinels)
+    )
+    assert env["NOTESTACK_REDIS_SENTINEL_MASTER"] == SENTINEL_MASTER
     assert _published(service) == [f"{LOOPBACK}:{port}:{port}"]
     assert f"http://127.0.0.1:{port}{APP_READY_PATH}" in _healthcheck(service)
     assert service["build"]["target"] == "runtime"
     assert service["depends_on"][COMPOSE_MIGRATE]["condition"] == "service_completed_successfully"
+    assert service["depends_on"][COMPOSE_HAPROXY]["condition"] == "service_healthy"
 
 
-def test_migrate_uses_the_primary(services: dict[str, Any]) -> None:
+def test_migrate_uses_the_leader(services: dict[str, Any]) -> None:
     env = services[COMPOSE_MIGRATE]["environment"]
     app_env = compose.app_environment(0)
     for key in ("NOTESTACK_ENVIRONMENT", "NOTESTACK_DATABASE_URL", "NOTESTACK_SECRET_KEY"):
         assert env[key] == app_env[key]
-    assert services[COMPOSE_MIGRATE]["command"] == ["notestack", "migrate"]
+    command = _command(services[COMPOSE_MIGRATE])
+    assert "CREATE DATABASE notestack" in command and "exec notestack migrate" in command
 
 
-def test_primary(services: dict[str, Any]) -> None:
-    service = services[COMPOSE_PRIMARY]
-    command = " ".join(service["command"])
-    port = PORTS.pg_primary
-    assert f"port={port}" in command and "wal_level=replica" in command
-    assert "hot_standby=on" in command and "max_wal_senders=" in command
-    assert _published(service) == [f"{LOOPBACK}:{port}:{port}"]
-    assert f"pg_isready -h 127.0.0.1 -p {port}" in _healthcheck(service)
-    assert service["environment"]["POSTGRES_DB"] == "notestack"
-    init = (DOCKER / "initdb" / "10-replication.sh").read_text(encoding="utf-8")
-    assert "host replication" in init
-    for i in range(len(PORTS.pg_replicas)):
-        assert f"pg_create_physical_replication_slot('{postgres.slot_name(i)}')" in init
-
-
-@pytest.mark.parametrize("index", range(len(PORTS.pg_replicas)))
-def test_replicas_stream_from_the_primary(services: dict[str, Any], index: int) -> None:
-    service = services[compose_replica_name(index)]
-    script = " ".join(service["command"])
-    port = PORTS.pg_replicas[index]
-    assert f"pg_basebackup -h {COMPOSE_PRIMARY} -p {PORTS.pg_primary}" in script
-    assert "-R" in script and f"-S {postgres.slot_name(index)}" in script
-    assert f"port={port}" in script and "hot_standby=on" in script
-    assert _published(service) == [f"{LOOPBACK}:{port}:{port}"]
-    assert f"pg_isready -h 127.0.0.1 -p {port}" in _healthcheck(service)
-
-
-def test_redis(services: dict[str, Any]) -> None:
-    service = services[COMPOSE_REDIS]
+@pytest.mark.parametrize("index", range(NODES))
+def test_etcd_members(services: dict[str, Any], index: int) -> None:
+    service = services[etcd_name(index)]
     command = service["command"]
-    assert command[command.index("--port") + 1] == str(PORTS.redis)
-    assert command[command.index("--save") + 1] == ""
-    assert command[command.index("--appendonly") + 1] == "no"
-    assert _published(service) == [f"{LOOPBACK}:{PORTS.redis}:{PORTS.redis}"]
-    assert f"redis-cli -p {PORTS.redis} ping" in _healthcheck(service)
+    assert command[0] == "etcd" and command[command.index("--name") + 1] == etcd_name(index)
+    cluster = command[command.index("--initial-cluster") + 1].split(",")
+    assert cluster == [f"{etcd_name(i)}=http://{etcd_name(i)}:{p}" for i, p in
+                       enumerate(PORTS.etcd_peer)]  # fmt: skip
+    client = f"http://{etcd_name(index)}:{PORTS.etcd_client[index]}"
+    assert command[command.index("--advertise-client-urls") + 1] == client
+    assert f"http://127.0.0.1:{PORTS.etcd_client[index]} endpoint health" in _healthcheck(service)
+
+
+@pytest.mark.parametrize("index", range(NODES))
+def test_patroni_members(services: dict[str, Any], index: int) -> None:
+    name = node_name(index)
+    service = services[name]
+    assert service["build"]["target"] == "ha" and service["user"] == "postgres"
+    assert service["command"] == ["patroni", f"/etc/notestack/patroni-{name}.yml"]
+    assert f"./conf/patroni-{name}.yml:/etc/notestack/patroni-{name}.yml:ro" in _mounts(service)
+    config = yaml.safe_load((compose.CONF_DIR / f"patroni-{name}.yml").read_text("utf-8"))
+    dcs = config["bootstrap"]["dcs"]
+    assert dcs["synchronous_mode"] is True and dcs["failsafe_mode"] is True
+    assert dcs["loop_wait"] + 2 * dcs["retry_timeout"] <= dcs["ttl"]
+    assert dcs["postgresql"]["use_pg_rewind"] is True and dcs["postgresql"]["use_slots"] is True
+    assert config["etcd3"]["hosts"] == ",".join(
+        f"{etcd_name(i)}:{p}" for i, p in enumerate(PORTS.etcd_client)
+    )
+    pg_port, api_port = PORTS.pg_nodes[index], PORTS.patroni_api[index]
+    assert config["postgresql"]["connect_address"] == f"{name}:{pg_port}"
+    assert config["restapi"]["connect_address"] == f"{name}:{api_port}"
+    assert f"host all all {COMPOSE_SUBNET} trust" in config["postgresql"]["pg_hba"]
+    assert _published(service) == [
+        f"{LOOPBACK}:{pg_port}:{pg_port}",
+        f"{LOOPBACK}:{api_port}:{api_port}",
+    ]
+    assert f"127.0.0.1:{api_port}/health" in _healthcheck(service)
+
+
+def test_haproxy(services: dict[str, Any]) -> None:
+    service = services[COMPOSE_HAPROXY]
+    assert service["command"] == ["haproxy", "-db", "-f", "/etc/notestack/haproxy.cfg"]
+    assert "./conf/haproxy.cfg:/etc/notestack/haproxy.cfg:ro" in _mounts(service)
+    ports = [PORTS.pg_leader, *PORTS.pg_replica_routes, PORTS.haproxy_stats]
+    assert _published(service) == [f"{LOOPBACK}:{p}:{p}" for p in ports]
+    text = (compose.CONF_DIR / "haproxy.cfg").read_text(encoding="utf-8")
+    assert "option httpchk OPTIONS /primary" in text
+    assert text.count("option httpchk OPTIONS /replica") == NODES
+    for i in range(NODES):
+        server = f"server {node_name(i)} {node_name(i)}:{PORTS.pg_nodes[i]}"
+        assert text.count(server) == 2, server  # in the leader pool and on its own route
+    assert f"pg_isready -h 127.0.0.1 -p {PORTS.pg_leader}" in _healthcheck(service)
+
+
+@pytest.mark.parametrize("index", range(len(PORTS.redis)))
+def test_redis_servers(services: dict[str, Any], index: int) -> None:
+    name, port = redis_name(index), PORTS.redis[index]
+    service = services[name]
+    assert f"./conf/{name}.conf:/etc/notestack/{name}.conf:ro" in _mounts(service)
+    command = _command(service)
+    assert f"cp /etc/notestack/{name}.conf /data/redis.conf" in command
+    assert "SENTINEL get-master-addr-by-name " + SENTINEL_MASTER in command
+    assert "--replicaof" in command  # a restart comes back as a replica, never empty primary
+    conf = (compose.CONF_DIR / f"{name}.conf").read_text(encoding="utf-8").splitlines()
+    assert f"port {port}" in conf and 'save ""' in conf and "appendonly no" in conf
+    assert (f"replicaof {redis_name(0)} {PORTS.redis[0]}" in conf) == (index > 0)
+    assert _published(service) == [f"{LOOPBACK}:{port}:{port}"]
+    assert f"redis-cli -p {port} ping" in _healthcheck(service)
+
+
+@pytest.mark.parametrize("index", range(len(PORTS.sentinels)))
+def test_sentinels(services: dict[str, Any], index: int) -> None:
+    name, port = sentinel_name(index), PORTS.sentinels[index]
+    service = services[name]
+    assert "exec redis-sentinel /data/sentinel.conf" in _command(service)
+    conf = (compose.CONF_DIR / f"{name}.conf").read_text(encoding="utf-8").splitlines()
+    monitor = f"sentinel monitor {SENTINEL_MASTER} {redis_name(0)} {PORTS.redis[0]} 2"
+    assert monitor in conf and f"port {port}" in conf
+    assert _published(service) == [f"{LOOPBACK}:{port}:{port}"]
 
 
 def test_nginx(services: dict[str, Any], document: dict[str, Any]) -> None:
@@ -132,12 +212,6 @@ def test_nginx(services: dict[str, Any], document: dict[str, Any]) -> None:
     assert document["networks"]["stack"]["ipam"]["config"][0]["subnet"] == COMPOSE_SUBNET
     for i in range(len(PORTS.apps)):
         assert service["depends_on"][compose_app_name(i)]["condition"] == "service_healthy"
-
-
-def test_compose_nginx_conf_is_rendered_from_the_template() -> None:
-    committed = (DOCKER / "nginx.conf").read_text(encoding="utf-8")
-    hint = "run: PYTHONPATH=deploy python -m stack compose-nginx"
-    assert committed == compose.render_nginx(), hint
 
 
 # -- Dockerfile, by simple line logic ------------------------------------------------------
@@ -192,6 +266,14 @@ def test_runtime_stage() -> None:
     (cmd,) = runtime.instructions("CMD")
     assert "notestack serve" in cmd and "--port" in cmd
     assert any("--from=frontend" in c for c in runtime.instructions("COPY"))
+
+
+def test_ha_stage_installs_what_make_system_deps_installs() -> None:
+    ha = next(s for s in _dockerfile_stages() if s.name == "ha")
+    assert ha.base.startswith("debian:bookworm")
+    (run,) = ha.instructions("RUN")
+    for package in ("postgresql-15", "patroni", "etcd-server", "haproxy", "redis-sentinel"):
+        assert f" {package} " in f" {run} ", package
 
 
 def test_edge_stage() -> None:

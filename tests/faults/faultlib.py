@@ -319,3 +319,33 @@ def write_gap(records: list[Record], since: float, until: float) -> float:
     if not acks:
         return round(until - since, 2)
     return round(max(b - a for a, b in itertools.pairwise([since, *acks])), 2)
+
+
+class Watch:
+    """Polls a value in the background (every `interval` s) and keeps (time, value)."""
+
+    def __init__(self, probe: Callable[[], object], interval: float = 0.25) -> None:
+        self.samples: list[tuple[float, object]] = []
+        self._stop = threading.Event()
+
+        def run() -> None:
+            while not self._stop.is_set() and len(self.samples) < 2000:
+                try:
+                    value = probe()
+                except Exception as exc:
+                    value = f"error: {type(exc).__name__}"
+                self.samples.append((time.monotonic(), value))
+                self._stop.wait(interval)
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def first(self, after: float, predicate: Callable[[object], bool]) -> float | None:
+        for t, value in self.samples:
+            if t >= after and predicate(value):
+                return t
+        return None

@@ -28,6 +28,7 @@ from tests.faults.faultlib import (
     Ledger,
     Log,
     Record,
+    Watch,
     at,
     cache_hits,
     check_on_leader,
@@ -83,36 +84,6 @@ def _jepsen_loop(
     return work
 
 
-class Watch:
-    """Polls a value in the background (every `interval` s) and keeps (time, value)."""
-
-    def __init__(self, probe: Callable[[], object], interval: float = 0.25) -> None:
-        self.samples: list[tuple[float, object]] = []
-        self._stop = threading.Event()
-
-        def run() -> None:
-            while not self._stop.is_set() and len(self.samples) < 2000:
-                try:
-                    value = probe()
-                except Exception as exc:
-                    value = f"error: {type(exc).__name__}"
-                self.samples.append((time.monotonic(), value))
-                self._stop.wait(interval)
-
-        self._thread = threading.Thread(target=run, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(10)
-
-    def first(self, after: float, predicate: Callable[[object], bool]) -> float | None:
-        for t, value in self.samples:
-            if t >= after and predicate(value):
-                return t
-        return None
-
-
 def _figures(log: Log, t0: float, end: float) -> dict[str, object]:
     gets = log.of("get", "list")
     writes = log.of("create")
@@ -124,6 +95,10 @@ def _figures(log: Log, t0: float, end: float) -> dict[str, object]:
         "failed_writes": summarize([r for r in writes if not r.ok]),
         "write_unavailable_s": write_gap(writes, t0, end),
     }
+
+
+def _since(t: float | None, t0: float) -> float | None:
+    return None if t is None else round(t - t0, 1)
 
 
 def _int(value: object) -> int:
@@ -161,10 +136,12 @@ def test_leader_postgres_and_patroni_sigkilled(stack: RunningStack, user: Api) -
     leader = stack.leader()
     assert leader is not None
     marks: dict[str, float] = {}
-    watch = Watch(stack.leader)
+    writable = Watch(lambda: stack.psql_leader("SELECT pg_is_in_recovery()"), interval=0.2)
+    patroni_pid = Watch(lambda: stack.pid(leader), interval=0.2)
+    old_pid = stack.pid(leader)
 
     def kill() -> None:
-        pids = [stack.pid(leader), stack.postmaster_pid(leader) or 0]
+        pids = [old_pid, stack.postmaster_pid(leader) or 0]
         marks["kill"] = time.monotonic()
         stack.signal_pids([p for p in pids if p], signal.SIGKILL)
 
@@ -173,9 +150,12 @@ def test_leader_postgres_and_patroni_sigkilled(stack: RunningStack, user: Api) -
     run_workers(4, _jepsen_loop(user, log, ledger), duration=22.0)
     killer.join(10)
     end = time.monotonic()
-    watch.stop()
+    writable.stop()
+    patroni_pid.stop()
     t0 = marks["kill"]
-    back = watch.first(t0 + 0.5, lambda v: isinstance(v, str) and v.startswith("pg"))
+    down = writable.first(t0, lambda v: v != "f")
+    back = writable.first(down or t0, lambda v: v == "f")
+    restarted = patroni_pid.first(t0, lambda v: v not in (0, old_pid))
     leader_after = stack.leader()
     lost, wrong = check_on_leader(ledger, stack.psql_leader)
     figures = _figures(log, t0, end)
@@ -189,7 +169,8 @@ def test_leader_postgres_and_patroni_sigkilled(stack: RunningStack, user: Api) -
         _int(figures["failed_gets"]) + len(bad_writes) + lost + wrong,
         leader_before=leader,
         leader_after=leader_after,
-        leader_back_after_s=None if back is None else round(back - t0, 1),
+        patroni_restarted_after_s=_since(restarted, t0),
+        leader_port_writable_again_after_s=_since(back, t0),
         **figures,
         lost=lost,
         wrong=wrong,
@@ -258,7 +239,7 @@ def test_frozen_leader_rejoins_as_replica(stack: RunningStack, user: Api) -> Non
     old = stack.leader()
     assert old is not None
     marks: dict[str, float] = {}
-    watch = Watch(stack.leader)
+    others = Watch(lambda: stack.leader(exclude=old), interval=0.25)
     pids = stack.node_pids(old)
 
     def freeze_then_thaw() -> None:
@@ -278,8 +259,9 @@ def test_frozen_leader_rejoins_as_replica(stack: RunningStack, user: Api) -> Non
     finally:
         stack.signal_pids(pids, signal.SIGCONT)  # never leave a node frozen behind
     end = time.monotonic()
-    watch.stop()
+    others.stop()
     assert "thaw" in marks, "the freeze did not run its course"
+    elected = others.first(marks["freeze"], lambda v: isinstance(v, str))
     new = stack.leader()
 
     def rejoined() -> bool:
@@ -292,7 +274,6 @@ def test_frozen_leader_rejoins_as_replica(stack: RunningStack, user: Api) -> Non
 
     wait_until(rejoined, 90, f"{old} to rejoin as a replica", interval=0.5)
     rejoin_s = round(time.monotonic() - marks["thaw"], 1)
-    leaders_seen = sorted({str(v) for _, v in watch.samples if str(v).startswith("pg")})
     lost, wrong = check_on_leader(ledger, stack.psql_leader)
     # The old leader replays the new leader's history: it must hold every acknowledged note.
     wait_until(lambda: _node_has(stack, old, ledger) == (0, 0), 30, f"{old} caught up", 0.5)
@@ -306,11 +287,10 @@ def test_frozen_leader_rejoins_as_replica(stack: RunningStack, user: Api) -> Non
         lost + wrong + old_lost + old_wrong,
         frozen=old,
         new_leader=new,
-        new_leader_after_s=round(marks["new_leader"] - marks["freeze"], 1),
+        new_leader_after_s=_since(elected, marks["freeze"]),
         frozen_for_s=round(marks["thaw"] - marks["freeze"], 1),
         rejoined_as_replica_after_thaw_s=rejoin_s,
         pg_rewind=_leader_log_mentions(stack, old, "pg_rewind"),
-        leaders_seen=leaders_seen,
         **figures,
         lost=lost,
         wrong=wrong,
@@ -401,6 +381,7 @@ def test_redis_primary_sigkilled(stack: RunningStack, user: Api) -> None:
     marks: dict[str, float] = {}
     urls = [stack.app_url(i) for i in range(len(stack.ports.apps))]
     watch = Watch(stack.redis_primary)
+    old_role = Watch(lambda: redis.role(primary), interval=0.25)
 
     def kill() -> None:
         marks["kill"] = time.monotonic()
@@ -440,12 +421,13 @@ def test_redis_primary_sigkilled(stack: RunningStack, user: Api) -> None:
     killer = at(3.0, kill, started)
     run_workers(len(notes) + 3, work, duration=15.0)
     killer.join(10)
-    watch.stop()
     t0 = marks["kill"]
+    wait_until(lambda: redis.role(primary) == "slave", 40, f"{victim} back as a replica", 0.5)
+    watch.stop()
+    old_role.stop()
     promoted = watch.first(t0, lambda v: isinstance(v, int) and v != primary)
     new_primary = stack.redis_primary()
-    wait_until(lambda: redis.role(primary) == "slave", 40, f"{victim} back as a replica", 0.5)
-    back_s = round(time.monotonic() - t0, 1)
+    back = old_role.first(t0, lambda v: v == "slave")
     errors = [r for r in log.records if r.server_error]
     after = [r for r in log.of("get") if promoted is not None and r.started > promoted + 1]
     hit_headers = sum(r.cache == "hit" for r in after)
@@ -456,9 +438,10 @@ def test_redis_primary_sigkilled(stack: RunningStack, user: Api) -> None:
         sum(not r.ok for r in log.records),
         len(errors) + len(stale),
         killed=victim,
-        promoted_after_s=None if promoted is None else round(promoted - t0, 1),
+        promoted_after_s=_since(promoted, t0),
         new_primary=new_primary,
-        old_primary_replica_again_after_s=back_s,
+        old_primary_replica_again_after_s=_since(back, t0),
+        old_primary_roles_seen=sorted({str(v) for _, v in old_role.samples}),
         stale_reads=len(stale),
         cache_hits_after_promotion=hit_headers,
         cache_hit_metric_rise=hits_rise,
@@ -480,6 +463,8 @@ def test_app_instance_sigkilled_is_restarted(stack: RunningStack, user: Api) -> 
     program = instance_name(victim)
     before = {name: p["pid"] for name, p in stack.processes().items()}
     marks: dict[str, float] = {}
+    ready = Watch(lambda: http_status(stack.app_url(victim) + APP_READY_PATH), interval=0.2)
+    pid = Watch(lambda: stack.pid(program), interval=0.2)
 
     def kill() -> None:
         marks["kill"] = time.monotonic()
@@ -495,7 +480,12 @@ def test_app_instance_sigkilled_is_restarted(stack: RunningStack, user: Api) -> 
         f"{program} ready again",
         interval=0.2,
     )
-    ready_s = round(time.monotonic() - marks["kill"], 1)
+    ready.stop()
+    pid.stop()
+    t0 = marks["kill"]
+    down = ready.first(t0, lambda v: v != 200)
+    ready_s = _since(ready.first(down or t0, lambda v: v == 200), t0)
+    restarted_s = _since(pid.first(t0, lambda v: v not in (0, before[program])), t0)
     after = {name: p["pid"] for name, p in stack.processes().items()}
     others_changed = [n for n in before if n != program and after[n] != before[n]]
     attempts = upstream_attempts(stack.nginx_access_log)
@@ -518,6 +508,7 @@ def test_app_instance_sigkilled_is_restarted(stack: RunningStack, user: Api) -> 
         sum(not r.ok for r in gets) + len(bad_posts) + len(others_changed) + lost + wrong,
         killed=program,
         new_pid=after[program] != before[program],
+        restarted_by_supervisor_after_s=restarted_s,
         ready_again_after_s=ready_s,
         other_programs_restarted=others_changed,
         gets=len(gets),
