@@ -7,7 +7,6 @@ rewinds its own PostgreSQL; the stack only writes its configuration and asks it 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import urllib.error
 import urllib.request
@@ -119,10 +118,12 @@ def write(member: Member, ports: StackPorts, *, durable: bool = True) -> Path:
 
 
 def binary(name: str = "patroni") -> str:
-    found = shutil.which(name)
-    if not found:
-        raise StackError(f"{name} is not installed: run `make system-deps`")
-    return found
+    """From .venv-patroni (the pinned Patroni, requirements/patroni.lock)."""
+    from stack.system import PATRONI_VENV, patroni_ready
+
+    if not patroni_ready():
+        raise StackError("the pinned Patroni is not installed: run `make system-deps`")
+    return str(PATRONI_VENV / "bin" / name)
 
 
 def argv(member: Member) -> list[str]:

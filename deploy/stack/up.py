@@ -191,6 +191,7 @@ class Stack:
         self.base.mkdir(parents=True, exist_ok=True)
         self.base.chmod(0o755)
         _ensure_traversable(self.base.parent)
+        _ensure_traversable(Path(patroni.binary()).parent)  # Patroni runs as postgres
         for directory in (self.conf, self.logs, self.run_dir):
             directory.mkdir(parents=True, exist_ok=True)
         pid_file = self.run_dir / "supervisord.pid"

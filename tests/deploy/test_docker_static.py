@@ -274,6 +274,9 @@ def test_ha_stage_installs_what_make_system_deps_installs() -> None:
     (run,) = ha.instructions("RUN")
     for package in ("postgresql-15", "patroni", "etcd-server", "haproxy", "redis-sentinel"):
         assert f" {package} " in f" {run} ", package
+    # The same pinned Patroni as `make stack` (stack.system.ensure_patroni).
+    assert "--system-site-packages /opt/patroni" in run and "-r /opt/patroni.lock" in run
+    assert any("requirements/patroni.lock" in c for c in ha.instructions("COPY"))
 
 
 def test_edge_stage() -> None:
