@@ -27,10 +27,12 @@ from stack.topology import (
 )
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "patroni.yml"
-# Timing of the HA loop (seconds). ttl >= loop_wait + 2 * retry_timeout, as Patroni asks.
-TTL = 8
+# Timing of the HA loop (seconds). ttl >= loop_wait + 2 * retry_timeout, as Patroni asks; 20 is
+# the smallest ttl Patroni accepts (it raises a smaller one to 20). A leader whose Patroni is
+# gone for good is replaced about ttl seconds after its last renewal.
+TTL = 20
 LOOP_WAIT = 1
-RETRY_TIMEOUT = 3
+RETRY_TIMEOUT = 5
 
 
 class _Template(Template):
