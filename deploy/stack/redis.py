@@ -183,13 +183,15 @@ def run(index: int, ports: StackPorts, conf: Path, started_marker: Path) -> int:
         deadline = time.monotonic() + RESTART_WAIT_SECONDS
         primary = sentinel_master(ports)
         others = [port for port in ports.redis if port != me]
-        # Only a replica that is up holds data worth protecting; with none, start at once.
+        # While the Sentinels still name us (or, mid-failover, no majority names anyone), let
+        # them promote the replica first. Only a replica that is up holds data worth
+        # protecting; with none, start at once.
         while (
-            primary == me
+            primary in (None, me)
             and time.monotonic() < deadline
             and any(role(port) == "slave" for port in others)
         ):
-            time.sleep(0.5)  # the Sentinels still name us: let them promote the replica first
+            time.sleep(0.5)
             primary = sentinel_master(ports)
         if primary is not None and primary != me:
             print(f"redis-run: restart: replica of :{primary}", file=sys.stderr, flush=True)

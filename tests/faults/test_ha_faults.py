@@ -94,6 +94,10 @@ def _figures(log: Log, t0: float, end: float) -> dict[str, object]:
         "acknowledged": sum(r.ok for r in writes),
         "failed_writes": summarize([r for r in writes if not r.ok]),
         "write_unavailable_s": write_gap(writes, t0, end),
+        # The first write begun after the fault that was acknowledged, and when (from the fault).
+        "first_write_begun_after_fault_acked_s": _since(
+            min((r.ended for r in writes if r.ok and r.started >= t0), default=None), t0
+        ),
     }
 
 
