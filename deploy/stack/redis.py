@@ -184,12 +184,13 @@ def run(index: int, ports: StackPorts, conf: Path, started_marker: Path) -> int:
         primary = sentinel_master(ports)
         others = [port for port in ports.redis if port != me]
         # While the Sentinels still name us (or, mid-failover, no majority names anyone), let
-        # them promote the replica first. Only a replica that is up holds data worth
-        # protecting; with none, start at once.
+        # them promote the other server first (it may already answer as a primary before they
+        # all say so). Only a server that is up holds data worth protecting; with none, start
+        # at once.
         while (
             primary in (None, me)
             and time.monotonic() < deadline
-            and any(role(port) == "slave" for port in others)
+            and any(role(port) is not None for port in others)
         ):
             time.sleep(0.5)
             primary = sentinel_master(ports)
