@@ -205,7 +205,7 @@ def render(r: dict[str, Any], a: dict[str, Any]) -> str:
     if "sizes" in g:
         sizes = list(g["sizes"])
         lines += [
-            "The list query stays flat with size (keyset on `ix_notes_user_created_id`): "
+            "The list query stays flat with size (keyset on `ix_notes_live_created`): "
             f"first-page p50 {g['sizes'][sizes[0]]['keyset_first_p50_ms']} ms at {sizes[0]} "
             f"notes and {g['sizes'][sizes[-1]]['keyset_first_p50_ms']} ms at {sizes[-1]} "
             f"(flatness {g['flatness']}; by server execution time "

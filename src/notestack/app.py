@@ -33,6 +33,7 @@ from notestack.core.middleware import (
 )
 from notestack.core.openapi import complete_responses
 from notestack.core.reads import ReadPath
+from notestack.core.redis_client import RedisTarget
 from notestack.core.replicas import ReplicaSet
 from notestack.core.schema_state import SchemaGate, SchemaState
 from notestack.core.security import PasswordHashing, TokenCodec
@@ -86,16 +87,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Trailing slashes are served in place (TrailingSlashMiddleware), never redirected.
     app.router.redirect_slashes = False
     db = Database(settings)
+    redis = RedisTarget.from_settings(settings)
     cache = (
         Cache(
-            settings.redis_url,
+            redis,
             settings.cache_ttl_seconds,
             settings.read_your_writes_seconds,
             settings.cache_max_entry_bytes,
-            sentinels=settings.redis_sentinels,
-            sentinel_master=settings.redis_sentinel_master,
         )
-        if settings.cache_enabled
+        if redis.configured
         else None
     )
     replicas = (
@@ -117,10 +117,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     state.token_codec = TokenCodec(secret_key, settings.token_lifetime_seconds)
     state.cursor_codec = CursorCodec(secret_key)
     state.hashing = PasswordHashing(settings.password_hash_concurrency)
-    state.throttle = Throttle(settings.redis_url)
+    state.throttle = Throttle(redis)
     state.sign_in_guard = SignInGuard.from_settings(settings, state.throttle)
     state.note_limits = NoteLimits.from_settings(settings)
-    state.live_hub = LiveHub(db, settings.redis_url, revocations.revoked_among)
+    state.live_hub = LiveHub(db, redis, revocations.revoked_among)
     state.effects.publishers.append(state.live_hub.publish)
 
     for router in (

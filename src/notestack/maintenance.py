@@ -27,6 +27,7 @@ from notestack.core import idempotency
 from notestack.core.cache import Cache
 from notestack.core.database import Database
 from notestack.core.effects import CommitEffects, unit_of_work
+from notestack.core.redis_client import RedisTarget
 from notestack.core.settings import Settings
 from notestack.live.hub import LiveHub
 from notestack.notes import repository as notes_repository
@@ -67,13 +68,14 @@ async def _nobody_revoked(_jtis: object) -> set[str]:
 
 def services(settings: Settings) -> Services:
     db = Database(settings)
+    redis = RedisTarget.from_settings(settings)
     cache = (
-        Cache(settings.redis_url, settings.cache_ttl_seconds, settings.read_your_writes_seconds)
-        if settings.redis_url
+        Cache(redis, settings.cache_ttl_seconds, settings.read_your_writes_seconds)
+        if redis.configured
         else None
     )
     effects = CommitEffects(cache, None)
-    hub = LiveHub(db, settings.redis_url, _nobody_revoked)
+    hub = LiveHub(db, redis, _nobody_revoked)
     effects.publishers.append(hub.publish)
     return Services(db, effects, cache, hub)
 

@@ -72,7 +72,7 @@ def test_bench_harness_end_to_end(tmp_path: Path) -> None:
         for variant in ("keyset_first", "keyset_deep", "offset_first", "offset_deep"):
             assert row[f"{variant}_p50_ms"] > 0, (size, variant)
         plan = (tmp_path / f"explain-{size}.txt").read_text()
-        assert "Buffers" in plan and "ix_notes_user_created_id" in plan
+        assert "Buffers" in plan and "ix_notes_live_created" in plan
 
     assert "choice" in data["server_choice"] or "skipped" in data["server_choice"]
     assert data["frontend_gzip_kb"] is None or data["frontend_gzip_kb"] > 0

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from notestack.core.redis_client import RedisTarget
 from notestack.core.settings import Settings
 
 STRONG = "Zq8w-strong-secret-key-4f1c9e0b7a6d5c3b2a19"
@@ -64,7 +65,10 @@ def test_redis_sentinels_turn_the_cache_on(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("NOTESTACK_REDIS_SENTINEL_MASTER", "main")
     settings = Settings()
     assert settings.redis_sentinels == ["127.0.0.1:26390", "127.0.0.1:26391"]
-    assert settings.redis_sentinel_master == "main" and settings.cache_enabled
-    assert not Settings(redis_sentinels=[]).cache_enabled
+    assert settings.redis_sentinel_master == "main"
+    assert RedisTarget.from_settings(settings).configured
+    assert not RedisTarget.from_settings(Settings(redis_sentinels=[])).configured
+    target = RedisTarget.from_settings(settings)
+    assert target.limits_uri() == "async+redis+sentinel://127.0.0.1:26390,127.0.0.1:26391/main"
     with pytest.raises(ValidationError, match="not host:port"):
         Settings(redis_sentinels=["nonsense"])

@@ -12,6 +12,7 @@ stopped by SIGTERM to supervisord (what Ctrl-C does) and its directory removed a
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import sys
 import tempfile
@@ -85,7 +86,8 @@ def stack() -> Iterator[RunningStack]:
         yield running
     finally:
         running.stop()
-        shutil.rmtree(base, ignore_errors=True)
+        if os.environ.get("NOTESTACK_FAULTS_KEEP") != "1":  # keep it to read the logs
+            shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

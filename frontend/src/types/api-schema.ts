@@ -2276,7 +2276,7 @@ export interface operations {
         parameters: {
             query?: {
                 priority?: "Low" | "Medium" | "High";
-                /** @description As for the list */
+                /** @description Words to find: every word must begin a word of the title or the description, in any order, whatever the case or accents; results come best match first (unless `sort` is given), each with its `highlights` */
                 q?: string;
                 status?: "Pending" | "InProgress" | "Done";
             };
@@ -2471,7 +2471,7 @@ export interface operations {
     list_trash_api_v1_note_trash_get: {
         parameters: {
             query?: {
-                /** @description nextCursor of the previous page, unchanged */
+                /** @description nextCursor of the previous page, unchanged (signed by the server: any other value is a 400) */
                 cursor?: string;
                 /** @description Page size, 1-100 (none: up to 1,000 notes) */
                 limit?: number;

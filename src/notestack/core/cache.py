@@ -36,7 +36,7 @@ from redis.exceptions import RedisError
 
 from notestack.core import metrics
 from notestack.core.circuit import CircuitBreaker
-from notestack.core.redis_client import connect
+from notestack.core.redis_client import RedisTarget
 
 log = structlog.get_logger("notestack.cache")
 
@@ -132,20 +132,13 @@ def _user_keys(user_id: uuid.UUID) -> tuple[str, str]:
 class Cache:
     def __init__(
         self,
-        url: str,
+        target: RedisTarget,
         ttl_seconds: int,
         read_your_writes_seconds: int,
         max_entry_bytes: int = 512 * 1024,
-        *,
-        sentinels: list[str] | None = None,
-        sentinel_master: str = "",
     ) -> None:
-        self._redis, self._failovers = connect(
-            url,
-            sentinels or [],
-            sentinel_master,
-            timeout=SOCKET_TIMEOUT_SECONDS,
-            max_connections=MAX_CONNECTIONS,
+        self._redis, self._failovers = target.connect(
+            timeout=SOCKET_TIMEOUT_SECONDS, max_connections=MAX_CONNECTIONS
         )
         self._failovers_seen = 0
         self.ttl = ttl_seconds

@@ -18,6 +18,8 @@ from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.backoff import NoBackoff
 
+from notestack.core.settings import Settings
+
 
 @dataclass
 class FailoverWatch:
@@ -44,6 +46,45 @@ class _WatchedSentinelPool(SentinelConnectionPool, BlockingConnectionPool):
         return address
 
 
+@dataclass(frozen=True)
+class RedisTarget:
+    """Where the service's Redis is: a URL, or Sentinels naming the primary (the URL then only
+    gives the database number and credentials). Everything that talks to Redis (the cache,
+    the throttles, live updates) finds it the same way."""
+
+    url: str = ""
+    sentinels: tuple[str, ...] = ()
+    master: str = "notestack"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RedisTarget:
+        return cls(
+            settings.redis_url, tuple(settings.redis_sentinels), settings.redis_sentinel_master
+        )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url or self.sentinels)
+
+    def connect(
+        self, *, timeout: float, max_connections: int, blocking_reads: bool = False
+    ) -> tuple[Redis, FailoverWatch]:
+        return connect(
+            self.url,
+            list(self.sentinels),
+            self.master,
+            timeout=timeout,
+            max_connections=max_connections,
+            blocking_reads=blocking_reads,
+        )
+
+    def limits_uri(self) -> str:
+        """The same server for the ``limits`` library's storage."""
+        if self.sentinels:
+            return f"async+redis+sentinel://{','.join(self.sentinels)}/{self.master}"
+        return self.url.replace("redis://", "async+redis://", 1)
+
+
 def connect(
     url: str,
     sentinels: list[str],
@@ -51,12 +92,16 @@ def connect(
     *,
     timeout: float,
     max_connections: int,
+    blocking_reads: bool = False,
 ) -> tuple[Redis, FailoverWatch]:
+    """``timeout`` bounds the wait for a free connection, for connecting and for each reply;
+    with ``blocking_reads`` (a subscription, which may be quiet for a long time) replies are
+    waited for as long as it takes, the connection checked every 30 s."""
     watch = FailoverWatch()
     socket_options: dict[str, Any] = {
-        "socket_timeout": timeout,
+        "socket_timeout": None if blocking_reads else timeout,
         "socket_connect_timeout": timeout,
-        "health_check_interval": 0,
+        "health_check_interval": 30 if blocking_reads else 0,
     }
     retry = Retry(NoBackoff(), retries=0)
     if not sentinels:

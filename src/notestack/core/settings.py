@@ -151,10 +151,6 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def cache_enabled(self) -> bool:
-        return bool(self.redis_url or self.redis_sentinels)
-
-    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

@@ -15,11 +15,12 @@ from typing import TypeVar
 
 import structlog
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.storage import MemoryStorage, RedisSentinelStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
 from notestack.core.circuit import CircuitBreaker
+from notestack.core.redis_client import RedisTarget
 
 log = structlog.get_logger("notestack.throttle")
 
@@ -36,17 +37,26 @@ def rates(text: str) -> list[RateLimitItem]:
 
 
 class Throttle:
-    def __init__(self, redis_url: str = "") -> None:
+    def __init__(self, redis: RedisTarget | None = None) -> None:
         self._memory = MovingWindowRateLimiter(MemoryStorage())
         self._shared: MovingWindowRateLimiter | None = None
-        if redis_url:
-            storage = RedisStorage(
-                redis_url.replace("redis://", "async+redis://", 1),
-                wrap_exceptions=True,
-                implementation="redispy",
-                key_prefix=KEY_PREFIX,
-                socket_timeout=REDIS_TIMEOUT_SECONDS,
-                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        if redis is not None and redis.configured:
+            options = {
+                "wrap_exceptions": True,
+                "implementation": "redispy",
+                "key_prefix": KEY_PREFIX,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            }
+            storage: Storage = (
+                RedisSentinelStorage(
+                    redis.limits_uri(),
+                    use_replicas=False,  # counts are read right after they are written
+                    sentinel_kwargs={"socket_timeout": REDIS_TIMEOUT_SECONDS},
+                    **options,  # type: ignore[arg-type]
+                )
+                if redis.sentinels
+                else RedisStorage(redis.limits_uri(), **options)  # type: ignore[arg-type]
             )
             self._shared = MovingWindowRateLimiter(storage)
         self._breaker = CircuitBreaker()

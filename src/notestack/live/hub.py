@@ -26,6 +26,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from notestack.core.database import ChangeEvent, Database
+from notestack.core.redis_client import RedisTarget
 from notestack.notes import repository
 
 log = structlog.get_logger("notestack.live")
@@ -82,11 +83,11 @@ return 1
 
 
 class LiveHub:
-    def __init__(self, db: Database, redis_url: str, revoked_among: RevokedAmong) -> None:
+    def __init__(self, db: Database, redis: RedisTarget, revoked_among: RevokedAmong) -> None:
         self._db = db
-        self._redis = (
-            Redis.from_url(redis_url, socket_connect_timeout=1.0, health_check_interval=30)
-            if redis_url
+        self._redis: Redis | None = (
+            redis.connect(timeout=1.0, max_connections=16, blocking_reads=True)[0]
+            if redis.configured
             else None
         )
         self._listeners: dict[uuid.UUID, set[Listener]] = {}
