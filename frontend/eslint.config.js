@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   // Features must not import each other: only app/ composes features.
-  ...['auth', 'notes'].map((feature) => ({
+  ...['auth', 'notes', 'transfer'].map((feature) => ({
     files: [`src/features/${feature}/**/*.{ts,tsx}`],
     rules: {
       'no-restricted-imports': [

@@ -14,6 +14,8 @@ function lazyRoute(load: () => Promise<{ default: ComponentType }>) {
 const routes = {
   dashboard: lazyRoute(() => import('@/app/routes/dashboard')),
   note: lazyRoute(() => import('@/app/routes/note')),
+  noteHistory: lazyRoute(() => import('@/app/routes/note-history')),
+  trash: lazyRoute(() => import('@/app/routes/trash')),
   signIn: lazyRoute(() => import('@/app/routes/sign-in')),
   signUp: lazyRoute(() => import('@/app/routes/sign-up')),
 };
@@ -22,6 +24,8 @@ const routes = {
 function preloadFor(pathname: string): void {
   if (pathname === paths.signIn) void routes.signIn.preload();
   else if (pathname === paths.signUp) void routes.signUp.preload();
+  else if (pathname === paths.trash) void routes.trash.preload();
+  else if (/^\/notes\/[^/]+\/history$/.test(pathname)) void routes.noteHistory.preload();
   else if (pathname.startsWith(`${paths.notes}/`)) void routes.note.preload();
   else void routes.dashboard.preload();
 }
@@ -29,6 +33,8 @@ preloadFor(window.location.pathname);
 
 const Dashboard = routes.dashboard.Component;
 const Note = routes.note.Component;
+const NoteHistory = routes.noteHistory.Component;
+const Trash = routes.trash.Component;
 const SignIn = routes.signIn.Component;
 const SignUp = routes.signUp.Component;
 
@@ -43,6 +49,8 @@ export function AppRoutes() {
           <Route index element={<Dashboard />} />
           <Route path={paths.notes} element={<Dashboard />} />
           <Route path={paths.note} element={<Note />} />
+          <Route path={paths.noteHistory} element={<NoteHistory />} />
+          <Route path={paths.trash} element={<Trash />} />
         </Route>
         <Route path="*" element={<NotFoundRoute />} />
       </Routes>

@@ -7,7 +7,6 @@ import { useCallback, useEffect } from 'react';
 import { useNavigate } from 'react-router';
 import { paths, signInUrl } from '@/config/paths';
 import { logout } from '@/features/auth/api/logout';
-import { flushDeletes } from '@/features/notes/api/delete-note';
 import { useNotesStore } from '@/features/notes/stores/notes-store';
 import { errorMessage, setUnauthorizedHandler } from '@/lib/api-client';
 import { useSessionStore, type SessionEnd } from '@/stores/session-store';
@@ -47,17 +46,15 @@ export function useUnauthorizedHandler(): void {
   }, [endSession, queryClient]);
 }
 
-/** Sign out: send the deletes still waiting for their undo window, revoke the token, clean up. */
+/** Sign out: revoke the token, clean up. */
 export function useSignOut() {
   const endSession = useEndSession();
-  const queryClient = useQueryClient();
   return useCallback(async () => {
-    await flushDeletes(queryClient);
     try {
       await logout();
     } catch (error) {
       toast.error(`Signing out did not reach the server: ${errorMessage(error)}`);
     }
     endSession('signed-out');
-  }, [endSession, queryClient]);
+  }, [endSession]);
 }

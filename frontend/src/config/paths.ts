@@ -6,10 +6,16 @@ export const paths = {
   signUp: '/sign-up',
   notes: '/notes',
   note: '/notes/:noteId',
+  noteHistory: '/notes/:noteId/history',
+  trash: '/trash',
 } as const;
 
 export function noteUrl(noteId: string): string {
   return `/notes/${encodeURIComponent(noteId)}`;
+}
+
+export function noteHistoryUrl(noteId: string): string {
+  return `${noteUrl(noteId)}/history`;
 }
 
 /** Only same-site, absolute paths may be used as a post-sign-in destination. */

@@ -112,19 +112,37 @@ export async function apiRequest<T>(path: string, request: ApiRequest = {}): Pro
     return { status: 304, data: null, headers: response.headers };
   }
   const payload = await readJson(response);
-  if (!response.ok) {
-    if (response.status === 401 && !request.expectUnauthorized) onUnauthorized();
-    const serverMessage =
-      typeof payload === 'object' && payload !== null && 'message' in payload
-        ? (payload as { message: unknown }).message
-        : undefined;
-    const message =
-      typeof serverMessage === 'string' && serverMessage && response.status !== 401
-        ? serverMessage
-        : statusMessage(response.status);
-    throw new ApiError(response.status, message, parseFieldErrors(payload), payload);
-  }
+  if (!response.ok) throw failure(response.status, payload, request.expectUnauthorized);
   return { status: response.status, data: payload as T, headers: response.headers };
+}
+
+/**
+ * The error for an answer that was not a success (its JSON body already read); a 401 goes to
+ * the one handler unless it was expected. For requests made without `apiRequest` (a file
+ * download read as a stream, an upload with progress), so they fail the same way.
+ */
+export function failure(status: number, payload: unknown, expectUnauthorized = false): ApiError {
+  if (status === 401 && !expectUnauthorized) onUnauthorized();
+  const serverMessage =
+    typeof payload === 'object' && payload !== null && 'message' in payload
+      ? (payload as { message: unknown }).message
+      : undefined;
+  const message =
+    typeof serverMessage === 'string' && serverMessage && status !== 401 ? serverMessage : statusMessage(status);
+  return new ApiError(status, message, parseFieldErrors(payload), payload);
+}
+
+/** A successful answer whose body is read by the caller (a download): errors as for `apiRequest`. */
+export async function apiResponse(path: string, signal?: AbortSignal): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}`, { credentials: 'same-origin', cache: 'no-store', signal });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, statusMessage(0));
+  }
+  if (!response.ok) throw failure(response.status, await readJson(response));
+  return response;
 }
 
 export function errorMessage(error: unknown): string {

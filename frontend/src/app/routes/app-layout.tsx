@@ -1,10 +1,12 @@
-import { Suspense, useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link, Navigate, Outlet, useLocation } from 'react-router';
 import { useSignOut } from '@/app/session';
 import { FullPageLoading } from '@/components/ui/spinner';
 import { paths, signInUrl } from '@/config/paths';
-import { useFlushDeletesOnLeave } from '@/features/notes/api/delete-note';
 import { useSessionStore } from '@/stores/session-store';
+
+/** The account menu (and the export and import it opens) loads just after the page. */
+const AccountMenu = lazy(() => import('@/app/account-menu').then((module) => ({ default: module.AccountMenu })));
 
 /** Signed-in pages: a signed-out person is sent to sign in, then brought back here. */
 export function AppLayout() {
@@ -12,7 +14,6 @@ export function AppLayout() {
   const location = useLocation();
   const signOut = useSignOut();
   const [signingOut, setSigningOut] = useState(false);
-  useFlushDeletesOnLeave();
 
   if (status === 'unknown') return <FullPageLoading label="Checking your session…" />;
   if (status === 'anonymous') {
@@ -31,10 +32,9 @@ export function AppLayout() {
           NoteStack
         </Link>
         <div className="app-header-user">
-          <span className="muted">
-            <span className="visually-hidden">Signed in as </span>
-            {user?.username}
-          </span>
+          <Suspense fallback={<span className="muted">{user?.username}</span>}>
+            <AccountMenu username={user?.username ?? ''} />
+          </Suspense>
           <button
             type="button"
             className="btn btn-ghost"

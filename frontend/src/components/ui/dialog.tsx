@@ -1,3 +1,4 @@
+import '@/components/ui/dialog.css';
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 interface DialogProps {

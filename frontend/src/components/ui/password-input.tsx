@@ -1,3 +1,4 @@
+import '@/components/ui/password-input.css';
 import { useState, type ComponentProps } from 'react';
 
 /** A password input with a "Show password" toggle (the typed text stays as it was). */

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { revalidateNotes, writeNote } from '@/features/notes/lib/cache';
-import { optimisticNote } from '@/features/notes/lib/list-patch';
+import { optimisticNote } from '@/features/notes/lib/pending-ops';
 import { newOpId, useNotesStore } from '@/features/notes/stores/notes-store';
 import type { Note, NoteInput } from '@/features/notes/types';
 import { apiRequest } from '@/lib/api-client';

@@ -1,5 +1,6 @@
 import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
-import { latestNote, notesKeys } from '@/features/notes/lib/cache';
+import { notesKeys } from '@/features/notes/lib/query-keys';
+import { latestNote } from '@/features/notes/lib/versions';
 import type { Note } from '@/features/notes/types';
 import { apiRequest } from '@/lib/api-client';
 import type { ResponseBody } from '@/types/api';

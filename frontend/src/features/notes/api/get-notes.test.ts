@@ -3,7 +3,7 @@ import { getNotesPage } from '@/features/notes/api/get-notes';
 import type { Note, NoteFilters } from '@/features/notes/types';
 import { makeNote } from '@/testing/notes';
 
-const filters: NoteFilters = { q: ' milk ', status: 'Pending', priority: '' };
+const filters: NoteFilters = { q: ' milk ', status: 'Pending', priority: '', sort: '', order: '' };
 
 function note(id: string, version: number, title = `Note ${id}`): Note {
   return makeNote(id, { version, title });

@@ -1,12 +1,17 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
-import { forgetNote, latestNote, revalidateNotes, writeNote } from '@/features/notes/lib/cache';
-import { newOpId, useNotesStore } from '@/features/notes/stores/notes-store';
-import type { Note, NoteInput, NotePatch, NoteUpdateBody } from '@/features/notes/types';
+import { forgetNote, revalidateNotes, writeNote } from '@/features/notes/lib/cache';
+import { findOp, newOpId, useNotesStore } from '@/features/notes/stores/notes-store';
+import type { ConflictBody, Note, NoteChange, NoteInput, NoteUpdateBody } from '@/features/notes/types';
 import { ApiError, apiRequest } from '@/lib/api-client';
 import type { ResponseBody } from '@/types/api';
 
-export async function updateNote(noteId: string, patch: NotePatch, version: number): Promise<Note> {
+/**
+ * PATCH a note. `version` is the one the change was made from: when the note has moved on
+ * since, the server merges the change if the fields it sets were not changed meanwhile (or
+ * were set to the same values), and answers 412 with the conflicting fields otherwise.
+ */
+export async function updateNote(noteId: string, patch: NoteChange, version: number): Promise<Note> {
   const response = await apiRequest<ResponseBody<'/api/v1/note/{note_id}/edit', 'patch'>>(
     `/note/${encodeURIComponent(noteId)}/edit`,
     { method: 'PATCH', body: patch satisfies NoteUpdateBody, headers: { 'If-Match': `"${version}"` } },
@@ -15,22 +20,28 @@ export async function updateNote(noteId: string, patch: NotePatch, version: numb
   return response.data.note;
 }
 
-type ConflictBody = ResponseBody<'/api/v1/note/{note_id}/edit', 'patch', 412>;
-
-/** The server's current note from a 412 answer, if it sent one. */
-export function conflictNote(error: unknown): ConflictBody['note'] | null {
+function conflictBody(error: unknown): ConflictBody | null {
   if (!(error instanceof ApiError) || error.status !== 412) return null;
   const body = error.body;
-  if (typeof body === 'object' && body !== null && 'note' in body) {
-    const note = (body as { note: unknown }).note;
-    if (typeof note === 'object' && note !== null && '_id' in note) return note as Note;
-  }
-  return null;
+  if (typeof body !== 'object' || body === null || !('note' in body)) return null;
+  const { note } = body as { note: unknown };
+  return typeof note === 'object' && note !== null && '_id' in note ? (body as ConflictBody) : null;
+}
+
+/** The server's current note from a 412 answer, if it sent one. */
+export function conflictNote(error: unknown): Note | null {
+  return conflictBody(error)?.note ?? null;
+}
+
+/** The fields a 412 says were changed elsewhere to other values (none: the version alone). */
+export function conflictFields(error: unknown): string[] {
+  const conflicts = conflictBody(error)?.conflicts;
+  return Array.isArray(conflicts) ? conflicts.filter((field) => typeof field === 'string') : [];
 }
 
 export interface UpdateVariables {
   note: Note;
-  patch: NotePatch;
+  patch: NoteChange;
   opId: string;
   /** The full form contents when the change came from a form. */
   draft?: NoteInput;
@@ -48,13 +59,18 @@ interface UseUpdateNoteOptions {
 export function useUpdateNote({ onSuccess, onError }: UseUpdateNoteOptions = {}) {
   const queryClient = useQueryClient();
   const { mutate } = useMutation({
-    // Edits are sent one after another, each with the newest version this tab knows of.
-    scope: { id: 'notes-edit' },
-    mutationFn: ({ note, patch, forceVersion }: UpdateVariables) =>
-      updateNote(note._id, patch, forceVersion ?? latestNote(queryClient, note._id)?.version ?? note.version),
+    // A tab's note writes are sent one after another, in the order they were made.
+    scope: { id: 'notes-write' },
+    mutationFn: ({ note, patch, forceVersion, opId }: UpdateVariables) => {
+      const op = findOp(opId);
+      const base = op?.kind === 'update' ? op.baseVersion : note.version;
+      return updateNote(note._id, patch, forceVersion ?? base);
+    },
     onSuccess: (saved, variables) => {
       writeNote(queryClient, saved);
-      useNotesStore.getState().removeOp(variables.opId);
+      const store = useNotesStore.getState();
+      store.removeOp(variables.opId);
+      store.rebase(saved._id, saved.version);
       void revalidateNotes(queryClient);
       onSuccess?.(saved, variables);
     },
@@ -69,9 +85,15 @@ export function useUpdateNote({ onSuccess, onError }: UseUpdateNoteOptions = {})
   });
 
   return useCallback(
-    (note: Note, patch: NotePatch, options: { draft?: NoteInput; forceVersion?: number } = {}) => {
+    (note: Note, patch: NoteChange, options: { draft?: NoteInput; forceVersion?: number } = {}) => {
       const opId = newOpId('update');
-      useNotesStore.getState().addOp({ opId, kind: 'update', noteId: note._id, patch });
+      const { pending: _pending, highlights: _highlights, ...base } = note as Note & {
+        pending?: boolean;
+        highlights?: unknown;
+      };
+      useNotesStore
+        .getState()
+        .addOp({ opId, kind: 'update', noteId: note._id, patch, base, baseVersion: options.forceVersion ?? note.version });
       mutate({ note, patch, opId, ...options });
     },
     [mutate],

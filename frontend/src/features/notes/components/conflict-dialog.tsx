@@ -1,16 +1,25 @@
 import { Dialog } from '@/components/ui/dialog';
-import { STATUS_LABELS, type Note, type NotePatch } from '@/features/notes/types';
+import { conflictRows } from '@/features/notes/lib/conflicts';
+import type { Note, NotePatch } from '@/features/notes/types';
 
 interface ConflictDialogProps {
   theirs: Note;
   patch: NotePatch;
-  onReloadTheirs: () => void;
-  onOverwrite: () => void;
+  conflicts: readonly string[];
+  /** The person's text is kept as a draft of the note, whatever they choose. */
+  copyKept: boolean;
+  onKeepTheirs: () => void;
+  onUseMine: () => void;
   onClose: () => void;
 }
 
-/** A save was refused with 412: someone else changed the note since this tab loaded it. */
-export function ConflictDialog({ theirs, patch, onReloadTheirs, onOverwrite, onClose }: ConflictDialogProps) {
+/**
+ * A save refused with 412: the same fields were changed elsewhere to other values. Each one
+ * side by side; whichever is kept, the person's text stays in a draft of the note.
+ */
+export function ConflictDialog({ theirs, patch, conflicts, copyKept, onKeepTheirs, onUseMine, onClose }: ConflictDialogProps) {
+  const rows = conflictRows(theirs, patch, conflicts);
+  const clashing = rows.filter((row) => row.conflicting).map((row) => row.label.toLowerCase());
   return (
     <Dialog
       title="This note was changed elsewhere"
@@ -18,60 +27,41 @@ export function ConflictDialog({ theirs, patch, onReloadTheirs, onOverwrite, onC
       onClose={onClose}
       description={
         <p>
-          Someone (perhaps you, in another tab) saved a newer version of “{theirs.title}” while you
-          were editing. Your changes were <strong>not</strong> saved. Keep their version, or
-          overwrite it with yours.
+          Someone (perhaps you, in another tab) changed the {clashing.join(' and ') || 'same fields'} of “
+          {theirs.title}” while you were editing. Your changes were <strong>not</strong> saved yet. Choose which
+          version to keep.
+          {copyKept ? ' Either way, your text stays saved as a draft of this note until you discard it.' : ''}
         </p>
       }
     >
-      <div className="conflict-compare">
-        <section aria-label="Their version">
-          <h3>Theirs (now on the server)</h3>
-          <dl>
-            <dt>Title</dt>
-            <dd>{theirs.title}</dd>
-            <dt>Status</dt>
-            <dd>{STATUS_LABELS[theirs.status]}</dd>
-            <dt>Priority</dt>
-            <dd>{theirs.priority}</dd>
-          </dl>
-        </section>
-        <section aria-label="Your changes">
-          <h3>Your changes</h3>
-          <dl>
-            {patch.title !== undefined ? (
-              <>
-                <dt>Title</dt>
-                <dd>{patch.title}</dd>
-              </>
-            ) : null}
-            {patch.status !== undefined ? (
-              <>
-                <dt>Status</dt>
-                <dd>{STATUS_LABELS[patch.status]}</dd>
-              </>
-            ) : null}
-            {patch.priority !== undefined ? (
-              <>
-                <dt>Priority</dt>
-                <dd>{patch.priority}</dd>
-              </>
-            ) : null}
-            {patch.description !== undefined ? (
-              <>
-                <dt>Description</dt>
-                <dd className="conflict-description">{patch.description || '(empty)'}</dd>
-              </>
-            ) : null}
-          </dl>
-        </section>
-      </div>
+      <table className="conflict-table">
+        <caption className="visually-hidden">Their version and yours, field by field</caption>
+        <thead>
+          <tr>
+            <th scope="col">Field</th>
+            <th scope="col">Theirs (saved)</th>
+            <th scope="col">Yours (not saved)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.field} data-conflicting={row.conflicting ? 'true' : 'false'}>
+              <th scope="row">
+                {row.label}
+                {row.conflicting ? null : <span className="muted"> (no clash)</span>}
+              </th>
+              <td className="conflict-value">{row.theirs || '(empty)'}</td>
+              <td className="conflict-value">{row.yours || '(empty)'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <div className="form-actions">
-        <button type="button" className="btn" onClick={onReloadTheirs}>
-          Reload theirs
+        <button type="button" className="btn" onClick={onKeepTheirs}>
+          Keep theirs
         </button>
-        <button type="button" className="btn btn-primary" onClick={onOverwrite}>
-          Overwrite
+        <button type="button" className="btn btn-primary" onClick={onUseMine}>
+          Use mine
         </button>
       </div>
     </Dialog>

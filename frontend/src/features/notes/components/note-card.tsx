@@ -1,14 +1,19 @@
-import { memo, type MouseEvent } from 'react';
+import { memo, type MouseEvent, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { noteUrl } from '@/config/paths';
+import { Highlighted } from '@/features/notes/components/highlighted';
 import { StatusControl } from '@/features/notes/components/status-control';
 import { excerpt, timeAgo } from '@/features/notes/lib/format';
-import { isUnsaved } from '@/features/notes/lib/list-patch';
+import { descriptionHighlights, titleHighlights } from '@/features/notes/lib/highlight';
+import { isUnsaved } from '@/features/notes/lib/pending-ops';
 import type { DisplayNote, Note, NoteStatus } from '@/features/notes/types';
 
 interface NoteCardProps {
   note: DisplayNote;
+  /** A card in the grid or on the board, a row in the compact list. */
   variant?: 'card' | 'row';
+  /** The board's drag handle, shown in the card's head. */
+  handle?: ReactNode;
   /** The clock the relative times are measured against (ticks once a minute). */
   now?: number;
   hasDraft?: boolean;
@@ -26,6 +31,7 @@ const fromKeyboard = (event: MouseEvent) => event.detail === 0;
 export const NoteCard = memo(function NoteCard({
   note,
   variant = 'card',
+  handle,
   now,
   hasDraft,
   listUrl,
@@ -37,6 +43,9 @@ export const NoteCard = memo(function NoteCard({
   const titleId = `note-title-${note._id}`;
   // A note still being created has no server id yet: nothing can be done to it until then.
   const unsaved = isUnsaved(note);
+  const titleMarks = titleHighlights(note);
+  const passage = variant === 'card' ? descriptionHighlights(note) : null;
+  const title = titleMarks ? <Highlighted segments={titleMarks} /> : note.title;
   return (
     <article
       className={variant === 'row' ? 'note-card note-row' : 'note-card'}
@@ -52,19 +61,28 @@ export const NoteCard = memo(function NoteCard({
       }}
     >
       <div className="note-card-head">
+        {handle}
         <h3 id={titleId} className="note-title">
           {unsaved ? (
-            note.title
+            title
           ) : (
             <Link to={noteUrl(note._id)} state={{ back: listUrl }}>
-              {note.title}
+              {title}
             </Link>
           )}
         </h3>
         {note.pending ? <span className="pending-marker">Saving…</span> : null}
         {hasDraft ? <span className="draft-marker">Unsaved draft</span> : null}
       </div>
-      {variant === 'card' && note.description ? <p className="note-excerpt">{excerpt(note.description)}</p> : null}
+      {passage ? (
+        <p className="note-excerpt">
+          {passage.before ? '… ' : null}
+          <Highlighted segments={passage.segments} />
+          {passage.after ? ' …' : null}
+        </p>
+      ) : variant === 'card' && note.description ? (
+        <p className="note-excerpt">{excerpt(note.description)}</p>
+      ) : null}
       <div className="note-card-meta">
         <span className={`badge priority-${note.priority.toLowerCase()}`}>{note.priority} priority</span>
         <time dateTime={note.updatedAt} title={new Date(note.updatedAt).toLocaleString()}>

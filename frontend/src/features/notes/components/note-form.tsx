@@ -1,3 +1,4 @@
+import '@/features/notes/components/note-form.css';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';

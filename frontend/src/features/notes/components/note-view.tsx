@@ -1,24 +1,31 @@
+import '@/features/notes/components/note-view.css';
 import { Suspense, useCallback, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { FullPageLoading } from '@/components/ui/spinner';
 import { StatusPanel } from '@/components/ui/status-panel';
-import { paths } from '@/config/paths';
+import { noteHistoryUrl, paths } from '@/config/paths';
 import { useNote } from '@/features/notes/api/get-note';
 import { DiscardDialog } from '@/features/notes/components/discard-dialog';
 import { LazyNoteForm, Markdown, NoteDialogs } from '@/features/notes/components/lazy-parts';
 import { useGuardedClose } from '@/features/notes/components/use-guarded-close';
-import { useNoteActions } from '@/features/notes/components/use-note-actions';
+import { useDeferredActions } from '@/features/notes/components/use-deferred-actions';
 import { useShortcuts } from '@/features/notes/components/use-shortcuts';
 import { StatusControl } from '@/features/notes/components/status-control';
 import { draftKey } from '@/features/notes/lib/draft-storage';
 import { timeAgo } from '@/features/notes/lib/format';
-import { applyOpsToNote } from '@/features/notes/lib/list-patch';
+import { applyOpsToNote } from '@/features/notes/lib/pending-ops';
 import { changedFields } from '@/features/notes/lib/note-input';
 import { toggleTaskAt } from '@/features/notes/lib/task-list';
 import { useNotesStore } from '@/features/notes/stores/notes-store';
 import { ApiError, errorMessage } from '@/lib/api-client';
+import type { DisplayNote, Note } from '@/features/notes/types';
 import { useSessionStore } from '@/stores/session-store';
 import { toast } from '@/stores/toast-store';
+
+/** A note as the server has it, without what this tab shows on top of it. */
+function stripPending({ pending: _pending, highlights: _highlights, ...note }: DisplayNote): Note {
+  return note;
+}
 
 /** One note on a page of its own (a shareable URL): Markdown, edit in place, tick tasks. */
 export function NoteView({ noteId }: { noteId: string }) {
@@ -30,10 +37,11 @@ export function NoteView({ noteId }: { noteId: string }) {
   const navigate = useNavigate();
   const location = useLocation();
   const back = (location.state as { back?: string } | null)?.back ?? paths.home;
-  const actions = useNoteActions();
-  const [editing, setEditing] = useState(false);
+  const { actions, host } = useDeferredActions();
+  // The note as it was when editing began: the change is measured (and merged) from it.
+  const [editing, setEditing] = useState<Note | null>(null);
   const key = draftKey(userId, noteId);
-  const guard = useGuardedClose(key, () => setEditing(false));
+  const guard = useGuardedClose(key, () => setEditing(null));
   const note = query.data ? applyOpsToNote(query.data, ops) : null;
 
   const { update } = actions;
@@ -52,8 +60,12 @@ export function NoteView({ noteId }: { noteId: string }) {
     navigate(back);
   };
 
+  const startEditing = () => {
+    if (note) setEditing((current) => current ?? stripPending(note));
+  };
+
   useShortcuts({
-    e: () => setEditing(true),
+    e: startEditing,
     x: () => note && actions.setStatus(note, note.status === 'Done' ? 'Pending' : 'Done'),
     '#': () => remove(true),
     z: () => void toast.act('Undo'),
@@ -114,10 +126,13 @@ export function NoteView({ noteId }: { noteId: string }) {
         <StatusControl title={note.title} status={note.status} onChange={(status) => actions.setStatus(note, status)} />
         <div className="note-actions">
           {editing ? null : (
-            <button type="button" className="btn btn-small" aria-keyshortcuts="e" onClick={() => setEditing(true)}>
+            <button type="button" className="btn btn-small" aria-keyshortcuts="e" onClick={startEditing}>
               Edit
             </button>
           )}
+          <Link className="btn btn-small btn-ghost" to={noteHistoryUrl(note._id)} state={{ back }}>
+            History
+          </Link>
           <button
             type="button"
             className="btn btn-small btn-danger"
@@ -132,16 +147,16 @@ export function NoteView({ noteId }: { noteId: string }) {
         <section className="note-view-editor" aria-label="Edit note">
           <Suspense fallback={<FullPageLoading label="Opening the editor…" />}>
             <LazyNoteForm
-              note={query.data}
+              note={editing}
               draftKey={key}
               submitLabel="Save changes"
               focusTitle
               onCancel={guard.requestClose}
               onDirtyChange={guard.onDirtyChange}
               onSubmit={(values) => {
-                setEditing(false);
-                const patch = changedFields(note, values);
-                if (Object.keys(patch).length > 0) update(note, patch, { draft: values });
+                setEditing(null);
+                const patch = changedFields(editing, values);
+                if (Object.keys(patch).length > 0) update(editing, patch, { draft: values });
               }}
             />
           </Suspense>
@@ -158,6 +173,7 @@ export function NoteView({ noteId }: { noteId: string }) {
           )}
         </section>
       )}
+      {host}
       {dialogOpen ? (
         <Suspense fallback={null}>
           <NoteDialogs actions={actions} />

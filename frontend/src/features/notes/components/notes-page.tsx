@@ -2,14 +2,15 @@ import { Suspense, useCallback, useEffect, useMemo, useRef } from 'react';
 import { useLocation, useNavigate, useSearchParams } from 'react-router';
 import { noteUrl } from '@/config/paths';
 import { focusedNoteId, focusNote, shownNoteIds } from '@/features/notes/components/focus';
-import { NoteDialogs, preloadNoteParts } from '@/features/notes/components/lazy-parts';
+import { FullPageLoading } from '@/components/ui/spinner';
+import { NoteDialogs, NotesBoard, preloadNoteParts } from '@/features/notes/components/lazy-parts';
 import { NotesFilters } from '@/features/notes/components/notes-filters';
 import { NotesList } from '@/features/notes/components/notes-list';
-import { useNoteActions } from '@/features/notes/components/use-note-actions';
+import { useDeferredActions } from '@/features/notes/components/use-deferred-actions';
 import { useShortcuts } from '@/features/notes/components/use-shortcuts';
-import { latestNote } from '@/features/notes/lib/cache';
+import { latestNote } from '@/features/notes/lib/versions';
 import { filtersFromSearchParams, NO_FILTERS } from '@/features/notes/lib/filters';
-import { applyOpsToNote } from '@/features/notes/lib/list-patch';
+import { applyOpsToNote } from '@/features/notes/lib/pending-ops';
 import { useNotesStore, type NotesView } from '@/features/notes/stores/notes-store';
 import type { Note, NoteFilters } from '@/features/notes/types';
 import { toast } from '@/stores/toast-store';
@@ -43,6 +44,7 @@ function useUrlFilters() {
 const VIEWS: { value: NotesView; label: string }[] = [
   { value: 'grid', label: 'Cards' },
   { value: 'list', label: 'List' },
+  { value: 'board', label: 'Board' },
 ];
 
 export function NotesPage() {
@@ -54,7 +56,7 @@ export function NotesPage() {
   const openDialog = useNotesStore((state) => state.openDialog);
   const view = useNotesStore((state) => state.view);
   const setView = useNotesStore((state) => state.setView);
-  const actions = useNoteActions({ filters });
+  const { actions, host } = useDeferredActions(filters);
   const { setStatus, remove } = actions;
   const searchRef = useRef<HTMLInputElement>(null);
   const listUrl = `${location.pathname}${location.search}`;
@@ -137,17 +139,32 @@ export function NotesPage() {
           </button>
         </div>
       </div>
-      <NotesFilters filters={filters} onChange={setFilters} searchRef={searchRef} />
-      <NotesList
-        filters={filters}
-        listUrl={listUrl}
-        onClearFilters={clearFilters}
-        onCreate={onCreate}
-        onOpen={onOpen}
-        onEdit={onEdit}
-        onStatus={setStatus}
-        onDelete={onDelete}
-      />
+      <NotesFilters filters={filters} onChange={setFilters} searchRef={searchRef} sortable={view !== 'board'} />
+      {view === 'board' ? (
+        <Suspense fallback={<FullPageLoading label="Loading the board…" />}>
+          <NotesBoard
+            filters={filters}
+            listUrl={listUrl}
+            onOpen={onOpen}
+            onEdit={onEdit}
+            onStatus={setStatus}
+            onDelete={onDelete}
+            onMove={actions.update}
+          />
+        </Suspense>
+      ) : (
+        <NotesList
+          filters={filters}
+          listUrl={listUrl}
+          onClearFilters={clearFilters}
+          onCreate={onCreate}
+          onOpen={onOpen}
+          onEdit={onEdit}
+          onStatus={setStatus}
+          onDelete={onDelete}
+        />
+      )}
+      {host}
       {dialogOpen ? (
         <Suspense fallback={null}>
           <NoteDialogs actions={actions} />

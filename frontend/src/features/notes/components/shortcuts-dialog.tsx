@@ -1,3 +1,4 @@
+import '@/features/notes/components/shortcuts-dialog.css';
 import { Dialog } from '@/components/ui/dialog';
 import { SHORTCUTS } from '@/features/notes/lib/shortcuts';
 

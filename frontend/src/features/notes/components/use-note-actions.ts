@@ -4,20 +4,22 @@
  * drafts), the way bulletproof-react lets components supply them.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import { DELETE_UNDO_MS } from '@/config/limits';
 import { useCreateNote } from '@/features/notes/api/create-note';
 import { useDeleteNote } from '@/features/notes/api/delete-note';
-import { getNote } from '@/features/notes/api/get-note';
-import { conflictNote, useUpdateNote } from '@/features/notes/api/update-note';
+import { useRestoreNote } from '@/features/notes/api/restore-note';
+import { conflictFields, conflictNote, useUpdateNote } from '@/features/notes/api/update-note';
 import { focusNote, neighbourOf } from '@/features/notes/components/focus';
-import { latestNote, writeNote } from '@/features/notes/lib/cache';
-import { clearDraft, draftKey } from '@/features/notes/lib/draft-storage';
+import { latestNote } from '@/features/notes/lib/versions';
+import { clearDraft, draftKey, saveDraft } from '@/features/notes/lib/draft-storage';
 import { matchesFilters } from '@/features/notes/lib/filters';
+import { keptCopy, savedValues } from '@/features/notes/lib/note-input';
 import { useNotesStore } from '@/features/notes/stores/notes-store';
 import {
   STATUS_LABELS,
   type Note,
+  type NoteChange,
   type NoteFilters,
   type NoteInput,
   type NotePatch,
@@ -27,8 +29,12 @@ import { ApiError, errorMessage } from '@/lib/api-client';
 import { useSessionStore } from '@/stores/session-store';
 import { toast } from '@/stores/toast-store';
 
+function keyFor(noteId: string | null): string {
+  return draftKey(useSessionStore.getState().user?.id ?? '', noteId);
+}
+
 function forgetDraft(noteId: string | null): void {
-  clearDraft(draftKey(useSessionStore.getState().user?.id ?? '', noteId));
+  clearDraft(keyFor(noteId));
 }
 
 /** The fields of `patch` as they were in `note`: what undoing the change sends. */
@@ -65,13 +71,19 @@ export function useNoteActions({ filters }: { filters?: NoteFilters } = {}) {
       if (draft) forgetDraft(saved._id);
     },
     onError: (error, { note, patch, draft }) => {
+      const { position: _position, ...fields } = patch;
       if (error instanceof ApiError && error.status === 412) {
-        // Overwrite re-applies the fields this person changed, on top of their version.
-        openDialog({ kind: 'conflict', mine: note, patch, theirs: conflictNote(error) ?? note });
+        const theirs = conflictNote(error) ?? note;
+        // Whatever the person chooses next, their text is kept (a draft of the note) until saved.
+        const copy = keptCopy(theirs, fields);
+        if (copy) saveDraft(keyFor(note._id), copy);
+        openDialog({ kind: 'conflict', mine: note, patch: fields, theirs, conflicts: conflictFields(error) });
         return;
       }
       if (error instanceof ApiError && error.status === 404) {
-        toast.error(`“${note.title}” no longer exists: it was deleted elsewhere.`);
+        const copy = keptCopy(note, fields);
+        if (copy) saveDraft(keyFor(note._id), copy);
+        openDialog({ kind: 'deleted', note, patch: fields });
         return;
       }
       toast.error(`Could not save “${draft?.title ?? note.title}”: ${errorMessage(error)}`);
@@ -79,14 +91,19 @@ export function useNoteActions({ filters }: { filters?: NoteFilters } = {}) {
     },
   });
 
-  const deletion = useDeleteNote({
+  const restore = useRestoreNote({
+    onError: (error, note) =>
+      toast.error(`Could not restore “${note.title}”: ${errorMessage(error)} It is still in the trash.`),
+  });
+
+  const deleteNote = useDeleteNote({
     onError: (error, note) =>
       toast.error(`Could not delete “${note.title}”: ${errorMessage(error)} It is back in your list.`),
   });
 
   /** An edit; under filters it no longer matches, the person is told so and can undo it. */
   const edit = useCallback(
-    (note: Note, patch: NotePatch, options: { draft?: NoteInput } = {}) => {
+    (note: Note, patch: NoteChange, options: { draft?: NoteInput } = {}) => {
       const after = { ...note, ...patch };
       const leaves = filters !== undefined && matchesFilters(note, filters) && !matchesFilters(after, filters);
       if (leaves && document.activeElement?.closest(`[data-note-id]`)) focusNote(neighbourOf(note._id));
@@ -110,40 +127,83 @@ export function useNoteActions({ filters }: { filters?: NoteFilters } = {}) {
     [edit],
   );
 
+  /** Delete: to the trash at once; Undo restores it (so does the Trash page, later on). */
   const remove = useCallback(
     (note: Note, { viaKeyboard = false, focusAfter }: DeleteOptions = {}) => {
       const next = focusAfter === undefined ? neighbourOf(note._id) : focusAfter;
-      const opId = deletion.schedule(note);
+      deleteNote(note);
       if (!viaKeyboard) focusNote(next);
-      toast.info(`Deleted “${note.title}”.`, {
+      toast.info(`Deleted “${note.title}”. It is in the trash.`, {
         durationMs: DELETE_UNDO_MS,
         focusAction: viaKeyboard,
-        action: {
-          label: 'Undo',
-          onClick: () => {
-            if (deletion.undo(opId)) toast.success(`Restored “${note.title}”.`);
-            else toast.error(`“${note.title}” was already deleted: too late to undo.`);
-          },
-        },
+        action: { label: 'Undo', onClick: () => restore(note) },
         onClose: (reason, hadFocus) => {
-          if (reason !== 'action') deletion.commit(opId);
           if (!hadFocus) return;
           if (reason === 'action') requestAnimationFrame(() => focusNote(note._id));
           else focusNote(next);
         },
       });
     },
-    [deletion],
+    [deleteNote, restore],
   );
 
-  const reloadTheirs = useCallback(
-    (theirs: Note) => {
-      getNote(theirs._id)
-        .then((note) => writeNote(queryClient, note))
-        .catch(() => undefined);
+  /** Overwrite after a conflict: the person's fields on top of the version now on the server. */
+  const overwrite = useCallback(
+    (theirs: Note, patch: NotePatch) => {
+      const copy = keptCopy(theirs, patch);
+      update(theirs, patch, { forceVersion: theirs.version, ...(copy ? { draft: copy } : {}) });
     },
-    [queryClient],
+    [update],
   );
 
-  return { create, update: edit, setStatus, remove, reloadTheirs, forceUpdate: update };
+  /** Save the person's change as a note of its own (the original is gone or kept as it is). */
+  const saveAsNew = useCallback(
+    (note: Note, patch: NotePatch) => {
+      forgetDraft(note._id);
+      create({ ...savedValues(note), ...patch }); // a refusal reopens the form with this text
+    },
+    [create],
+  );
+
+  // A note deleted elsewhere while the person changed it: back from the trash, then the change.
+  const afterRestore = useRef(new Map<string, { note: Note; patch: NotePatch }>());
+  const restoreForEdit = useRestoreNote({
+    onSuccess: (restored) => {
+      const waiting = afterRestore.current.get(restored._id);
+      afterRestore.current.delete(restored._id);
+      if (waiting) overwrite(restored, waiting.patch);
+    },
+    onError: (error, note) => {
+      const waiting = afterRestore.current.get(note._id);
+      afterRestore.current.delete(note._id);
+      if (!waiting) return;
+      toast.error(`Could not restore “${note.title}” (${errorMessage(error)}): your version is saved as a new note.`);
+      saveAsNew(waiting.note, waiting.patch);
+    },
+  });
+  const restoreWith = useCallback(
+    (note: Note, patch: NotePatch) => {
+      afterRestore.current.set(note._id, { note, patch });
+      restoreForEdit(note);
+    },
+    [restoreForEdit],
+  );
+
+  return useMemo(
+    () => ({
+      create,
+      update: edit,
+      forceUpdate: update,
+      setStatus,
+      remove,
+      restore,
+      overwrite,
+      saveAsNew,
+      restoreWith,
+      forgetDraft,
+    }),
+    [create, edit, update, setStatus, remove, restore, overwrite, saveAsNew, restoreWith],
+  );
 }
+
+export type NoteActions = ReturnType<typeof useNoteActions>;

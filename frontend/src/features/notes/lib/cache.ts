@@ -3,22 +3,13 @@
  * answer into every cached list and the note's own query.
  */
 import type { QueryClient } from '@tanstack/react-query';
-import {
-  applyServerNote,
-  flattenPages,
-  preferNewer,
-  removeNote,
-  type NotesData,
-} from '@/features/notes/lib/list-patch';
+import { applyServerNote, preferNewer, removeNote, type NotesData } from '@/features/notes/lib/list-patch';
+import { notesKeys } from '@/features/notes/lib/query-keys';
 import type { Note, NoteFilters } from '@/features/notes/types';
 
-export const notesKeys = {
-  all: ['notes'] as const,
-  lists: () => [...notesKeys.all, 'list'] as const,
-  list: (filters: NoteFilters) => [...notesKeys.lists(), filters] as const,
-  details: () => [...notesKeys.all, 'detail'] as const,
-  detail: (noteId: string) => [...notesKeys.details(), noteId] as const,
-};
+export { notesKeys } from '@/features/notes/lib/query-keys';
+export { latestNote } from '@/features/notes/lib/versions';
+
 
 /** Fold a note the server returned into every cached list (each by its filters) and its own query. */
 export function writeNote(queryClient: QueryClient, note: Note): void {
@@ -36,16 +27,6 @@ export function forgetNote(queryClient: QueryClient, noteId: string): void {
     data ? removeNote(data, noteId) : data,
   );
   queryClient.removeQueries({ queryKey: notesKeys.detail(noteId), exact: true });
-}
-
-/** The newest copy of a note this tab has from the server (its version goes into If-Match). */
-export function latestNote(queryClient: QueryClient, noteId: string): Note | undefined {
-  let latest = queryClient.getQueryData<Note>(notesKeys.detail(noteId));
-  for (const [, data] of queryClient.getQueriesData<NotesData>({ queryKey: notesKeys.lists() })) {
-    const found = flattenPages(data).find((note) => note._id === noteId);
-    if (found) latest = preferNewer(latest, found);
-  }
-  return latest;
 }
 
 /** Ask the server again (in the background) for whatever is shown. */

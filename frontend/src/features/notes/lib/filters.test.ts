@@ -28,6 +28,10 @@ describe('search matching (the server rule: all words, any order, any field, no 
     ['RÉSUMÉ', 'my resume', '', true],
     ['kitchen plumber', 'Call the plumber', '', false],
     ['milk', 'Buy MILK', '', true],
+    ['plum', 'Call the plumber', '', true], // a word's beginning is enough
+    ['umber', 'Call the plumber', '', false], // but not its middle (the server's rule)
+    ['e-mail', 'Email the bank', 'an e mail', true], // punctuation splits words
+    ['!!', 'anything', '', false],
     ['', 'anything', '', true],
     ['   ', 'anything', '', true],
   ])('%j in (%j, %j) → %s', (q, title, description, expected) => {
@@ -44,10 +48,16 @@ describe('search matching (the server rule: all words, any order, any field, no 
   });
 
   it('reads filters from a query string, ignoring unknown values', () => {
-    expect(filtersFromSearchParams(new URLSearchParams('q=x&status=Done&priority=Urgent'))).toEqual({
+    expect(filtersFromSearchParams(new URLSearchParams('q=x&status=Done&priority=Urgent&sort=size'))).toEqual({
       q: 'x',
       status: 'Done',
       priority: '',
+      sort: '',
+      order: '',
+    });
+    expect(filtersFromSearchParams(new URLSearchParams('sort=title&order=desc'))).toMatchObject({
+      sort: 'title',
+      order: 'desc',
     });
   });
 });

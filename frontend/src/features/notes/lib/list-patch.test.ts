@@ -4,6 +4,7 @@ import {
   applyOpsToNote,
   applyPendingOps,
   applyServerNote,
+  applyTrashOps,
   flattenPages,
   mergeFetchedNotes,
   optimisticNote,
@@ -14,10 +15,14 @@ import {
   type NotesData,
   type PendingOp,
 } from '@/features/notes/lib/list-patch';
-import type { Note, NoteFilters } from '@/features/notes/types';
+import type { Note, NoteChange, NoteFilters } from '@/features/notes/types';
 import { makeNote } from '@/testing/notes';
 
 const note = makeNote;
+
+function upd(opId: string, noteId: string, patch: NoteChange): PendingOp {
+  return { opId, kind: 'update', noteId, patch, base: note(noteId), baseVersion: 1 };
+}
 
 function data(...pages: Note[][]): NotesData {
   return {
@@ -105,48 +110,102 @@ describe('applyPendingOps (optimistic view and rollback)', () => {
 
   it('applies pending edits in order on top of the server note', () => {
     const ops: PendingOp[] = [
-      { opId: '1', kind: 'update', noteId: 'a', patch: { status: 'InProgress' } },
-      { opId: '2', kind: 'update', noteId: 'a', patch: { title: 'Renamed' } },
+      upd('1', 'a', { status: 'InProgress' }),
+      upd('2', 'a', { title: 'Renamed' }),
     ];
     const [first] = applyPendingOps(server, ops, NO_FILTERS);
     expect(first).toMatchObject({ _id: 'a', status: 'InProgress', title: 'Renamed', pending: true });
   });
 
   it('drops an edited note from a list whose filters it no longer matches, search included', () => {
-    const ops: PendingOp[] = [{ opId: '1', kind: 'update', noteId: 'a', patch: { status: 'Done' } }];
+    const ops: PendingOp[] = [upd('1', 'a', { status: 'Done' })];
     expect(applyPendingOps(server, ops, { ...NO_FILTERS, status: 'Pending' }).map((n) => n._id)).toEqual(['b']);
     const found = [note('a', { title: 'My resume' }), note('b', { title: 'Resume draft' })];
     const renamed: PendingOp[] = [
-      { opId: '1', kind: 'update', noteId: 'a', patch: { title: 'Résumé, final' } },
-      { opId: '2', kind: 'update', noteId: 'b', patch: { title: 'Cover letter' } },
+      upd('1', 'a', { title: 'Résumé, final' }),
+      upd('2', 'b', { title: 'Cover letter' }),
     ];
     expect(applyPendingOps(found, renamed, { ...NO_FILTERS, q: 'resume' }).map((n) => n._id)).toEqual(['a']);
   });
 
   it('hides a note with a pending delete; removing the op (undo or failure) restores it', () => {
-    const ops: PendingOp[] = [{ opId: '1', kind: 'delete', noteId: 'a', note: note('a'), sending: false }];
+    const ops: PendingOp[] = [{ opId: '1', kind: 'delete', noteId: 'a', note: note('a') }];
     expect(applyPendingOps(server, ops, NO_FILTERS).map((n) => n._id)).toEqual(['b']);
     expect(applyPendingOps(server, [], NO_FILTERS)).toEqual(server);
   });
 
   it('rolls back to the server truth when a failed edit is dropped', () => {
-    const ops: PendingOp[] = [{ opId: '1', kind: 'update', noteId: 'a', patch: { title: 'X' } }];
+    const ops: PendingOp[] = [upd('1', 'a', { title: 'X' })];
     expect(applyPendingOps(server, ops, NO_FILTERS)[0]?.title).toBe('X');
     const rolledBack = applyPendingOps(server, [], NO_FILTERS);
     expect(rolledBack[0]).toEqual(server[0]);
     expect(rolledBack[0]?.pending).toBeUndefined();
   });
 
-  it('ignores edits to notes that are not in the list', () => {
-    const ops: PendingOp[] = [{ opId: '1', kind: 'update', noteId: 'zzz', patch: { title: 'X' } }];
-    expect(applyPendingOps(server, ops, NO_FILTERS)).toEqual(server);
+  it('ignores edits to notes of other lists that do not belong in this one', () => {
+    const ops: PendingOp[] = [upd('1', 'zzz', { title: 'X' })];
+    expect(applyPendingOps(server, ops, { ...NO_FILTERS, status: 'Done' })).toEqual(server);
+  });
+
+  it('moves a card between board columns and within one, by position', () => {
+    const board = (status: Note['status']): NoteFilters => ({ ...NO_FILTERS, status, sort: 'position' });
+    const pending = [note('a', { position: 'a0' }), note('b', { position: 'a1' }), note('c', { position: 'a2' })];
+    const done = [note('d', { status: 'Done', position: 'a0' }), note('e', { status: 'Done', position: 'a1' })];
+    // c to the top of Pending
+    const up: PendingOp[] = [upd('1', 'c', { position: 'Zz' })];
+    expect(applyPendingOps(pending, up, board('Pending')).map((n) => n._id)).toEqual(['c', 'a', 'b']);
+    // a to Done, between d and e: gone from one column, in place in the other
+    const across: PendingOp[] = [upd('1', 'a', { status: 'Done', position: 'a0V' })];
+    expect(applyPendingOps(pending, across, board('Pending')).map((n) => n._id)).toEqual(['b', 'c']);
+    const shown = applyPendingOps(done, across, board('Done'));
+    expect(shown.map((n) => n._id)).toEqual(['d', 'a', 'e']);
+    expect(shown[1]).toMatchObject({ status: 'Done', pending: true });
+  });
+
+  it('shows a note being restored, and hides it from the trash', () => {
+    const back: PendingOp[] = [{ opId: '1', kind: 'restore', noteId: 'z', note: note('z', { createdAt: '2026-02-01T00:00:00Z' }) }];
+    expect(applyPendingOps(server, back, NO_FILTERS).map((n) => n._id)).toEqual(['z', 'a', 'b']);
+    expect(applyTrashOps([note('y'), note('z')], back).map((n) => n._id)).toEqual(['y']);
+    expect(applyTrashOps([note('y')], [{ opId: '2', kind: 'purge', noteId: null }])).toEqual([]);
+  });
+
+  it('an undo (restore) after a delete still waiting shows the note again', () => {
+    const ops: PendingOp[] = [
+      { opId: '1', kind: 'delete', noteId: 'a', note: note('a') },
+      { opId: '2', kind: 'restore', noteId: 'a', note: note('a') },
+    ];
+    expect(applyPendingOps(server, ops, NO_FILTERS).map((n) => [n._id, n.pending])).toEqual([
+      ['a', true],
+      ['b', undefined],
+    ]);
   });
 
   it('gives one note its pending edits, or null once a delete is pending', () => {
-    const ops: PendingOp[] = [{ opId: '1', kind: 'update', noteId: 'a', patch: { status: 'Done' } }];
+    const ops: PendingOp[] = [upd('1', 'a', { status: 'Done' })];
     expect(applyOpsToNote(note('a'), ops)).toMatchObject({ status: 'Done', pending: true });
     expect(applyOpsToNote(note('b'), ops)).toEqual(note('b'));
-    const deleting: PendingOp[] = [{ opId: '2', kind: 'delete', noteId: 'a', note: note('a'), sending: true }];
+    const deleting: PendingOp[] = [{ opId: '2', kind: 'delete', noteId: 'a', note: note('a') }];
     expect(applyOpsToNote(note('a'), deleting)).toBeNull();
+  });
+});
+
+describe('applyServerNote in sorted lists', () => {
+  it('puts a confirmed note where the sort says, and moves an edited one', () => {
+    const byTitle: NoteFilters = { ...NO_FILTERS, sort: 'title' };
+    const list = data([note('a', { title: 'Apple' }), note('c', { title: 'cherry' })]);
+    const added = applyServerNote(list, note('b', { title: 'Banana' }), byTitle);
+    expect(flattenPages(added).map((n) => n.title)).toEqual(['Apple', 'Banana', 'cherry']);
+    const renamed = applyServerNote(added, note('a', { title: 'Zucchini', version: 2 }), byTitle);
+    expect(flattenPages(renamed).map((n) => n.title)).toEqual(['Banana', 'cherry', 'Zucchini']);
+  });
+
+  it('leaves a note that belongs after the loaded pages to its page', () => {
+    const byTitle: NoteFilters = { ...NO_FILTERS, sort: 'title' };
+    const list = data([note('a', { title: 'Apple' })], [note('c', { title: 'Cherry' })]);
+    list.pages[1] = { notes: [note('c', { title: 'Cherry' })], nextCursor: 'more' };
+    expect(flattenPages(applyServerNote(list, note('z', { title: 'Zebra' }), byTitle)).map((n) => n._id)).toEqual([
+      'a',
+      'c',
+    ]);
   });
 });

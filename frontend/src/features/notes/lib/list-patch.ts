@@ -9,55 +9,15 @@
  *
  * Which of two copies of a note is the newer is decided in one place: `preferNewer`.
  */
-import type { InfiniteData } from '@tanstack/react-query';
 import { matchesFilters } from '@/features/notes/lib/filters';
-import type { DisplayNote, Note, NoteFilters, NotePatch, NotesPage } from '@/features/notes/types';
+import { listOrdering, sortedIndex, sortKeysDiffer, type Ordering } from '@/features/notes/lib/sorting';
+import { flattenPages, preferNewer, type NotesData } from '@/features/notes/lib/versions';
+import type { Note, NoteFilters } from '@/features/notes/types';
 
-export type NotesData = InfiniteData<NotesPage, string | null>;
+export * from '@/features/notes/lib/pending-ops';
+export type { NotesData } from '@/features/notes/lib/versions';
+export { flattenPages, mergeFetchedNotes, preferNewer } from '@/features/notes/lib/versions';
 
-export type PendingOp =
-  /** Shown on top of the list with a temporary id until the server answers. */
-  | { opId: string; kind: 'create'; note: Note }
-  | { opId: string; kind: 'update'; noteId: string; patch: NotePatch }
-  /** Hidden at once; `sending` once the DELETE has gone out (too late to undo). */
-  | { opId: string; kind: 'delete'; noteId: string; note: Note; sending: boolean };
-
-/**
- * The copy of a note to keep: the server numbers every change, so the higher version is the
- * newer; on a tie both are the same change and the copy already held is kept (no re-render).
- */
-export function preferNewer<T extends Note>(held: T | undefined, incoming: T): T {
-  if (!held || incoming.version > held.version) return incoming;
-  return held;
-}
-
-export function flattenPages(data: NotesData | undefined): Note[] {
-  if (!data) return [];
-  const seen = new Set<string>();
-  const notes: Note[] = [];
-  for (const page of data.pages) {
-    for (const note of page.notes) {
-      if (!seen.has(note._id)) {
-        seen.add(note._id);
-        notes.push(note);
-      }
-    }
-  }
-  return notes;
-}
-
-/** A page the server just sent, keeping any newer copy of a note the cache already had. */
-export function mergeFetchedNotes(held: readonly Note[] | undefined, fetched: Note[]): Note[] {
-  if (!held || held.length === 0) return fetched;
-  const byId = new Map(held.map((note) => [note._id, note]));
-  let changed = false;
-  const merged = fetched.map((note) => {
-    const kept = preferNewer(byId.get(note._id), note);
-    if (kept !== note) changed = true;
-    return kept;
-  });
-  return changed ? merged : fetched;
-}
 
 function mapPages(data: NotesData, fn: (notes: Note[], index: number) => Note[]): NotesData {
   let changed = false;
@@ -100,59 +60,37 @@ export function prependNote(data: NotesData, note: Note): NotesData {
 }
 
 /**
- * Fold a note the server just returned into one cached list query: replace it in place,
- * add it on top if it is new and matches the list's filters, drop it if it no longer does.
+ * Put a note where the list's order says, among the pages loaded: none when it belongs
+ * after the last one loaded while more are to come (it arrives with its page).
+ */
+export function insertSorted(data: NotesData, note: Note, ordering: Ordering): NotesData {
+  const without = removeNote(data, note._id);
+  const pageIndex = without.pages.findIndex((page) => sortedIndex(page.notes, note, ordering) < page.notes.length);
+  if (pageIndex < 0) {
+    const last = without.pages.length - 1;
+    if (last < 0) return prependNote(without, note);
+    if (without.pages[last]?.nextCursor) return without;
+    return mapPages(without, (notes, index) => (index === last ? [...notes, note] : notes));
+  }
+  return mapPages(without, (notes, index) => {
+    if (index !== pageIndex) return notes;
+    const at = sortedIndex(notes, note, ordering);
+    return [...notes.slice(0, at), note, ...notes.slice(at)];
+  });
+}
+
+/**
+ * Fold a note the server just returned into one cached list query: replace it in place (or
+ * move it, when the change moves it in the list's order), add it where it belongs if it is
+ * new and matches the list's filters, drop it if it no longer does.
  */
 export function applyServerNote(data: NotesData, note: Note, filters: NoteFilters): NotesData {
   if (!matchesFilters(note, filters)) return removeNote(data, note._id);
-  const present = data.pages.some((page) => page.notes.some((n) => n._id === note._id));
-  return present ? replaceNote(data, note) : prependNote(data, note);
+  const held = flattenPages(data).find((n) => n._id === note._id);
+  const ordering = listOrdering(filters);
+  if (held && preferNewer(held, note) === held) return data;
+  if (!ordering) return held ? replaceNote(data, note) : prependNote(data, note);
+  if (held && !sortKeysDiffer(held, note, ordering)) return replaceNote(data, note);
+  return insertSorted(data, note, ordering);
 }
 
-/** One note with the unconfirmed edits to it applied, in order; null once a delete is pending. */
-export function applyOpsToNote(note: DisplayNote, ops: readonly PendingOp[]): DisplayNote | null {
-  let shown: DisplayNote = note;
-  for (const op of ops) {
-    if (op.kind === 'update' && op.noteId === note._id) shown = { ...shown, ...op.patch, pending: true };
-    else if (op.kind === 'delete' && op.noteId === note._id) return null;
-  }
-  return shown;
-}
-
-/** The list as shown: the server's notes with every unconfirmed operation applied. */
-export function applyPendingOps(
-  serverNotes: readonly Note[],
-  ops: readonly PendingOp[],
-  filters: NoteFilters,
-): DisplayNote[] {
-  if (ops.length === 0) return serverNotes.slice();
-  const shown: DisplayNote[] = [];
-  for (const op of [...ops].reverse()) {
-    if (op.kind !== 'create') continue;
-    const next = applyOpsToNote({ ...op.note, pending: true }, ops);
-    if (next && matchesFilters(next, filters)) shown.push(next);
-  }
-  for (const note of serverNotes) {
-    const next = applyOpsToNote(note, ops);
-    // The server chose its own notes by the filters; only what changed here is judged here.
-    if (next && (next === note || matchesFilters(next, filters))) shown.push(next);
-  }
-  return shown;
-}
-
-/** A stand-in note shown while the server has not answered a create yet. */
-export function optimisticNote(
-  input: Pick<Note, 'title' | 'description' | 'status' | 'priority'>,
-  tempId: string,
-  userId: string,
-  now: Date = new Date(),
-): Note {
-  const iso = now.toISOString();
-  // The server puts a new note at the top of its column; "a0" holds its place until then.
-  return { ...input, _id: tempId, userId, version: 0, position: 'a0', createdAt: iso, updatedAt: iso };
-}
-
-/** Notes not yet created on the server carry a temporary id and cannot be acted on. */
-export function isUnsaved(note: Pick<Note, '_id'>): boolean {
-  return note._id.startsWith('pending-');
-}

@@ -18,3 +18,17 @@ export function changedFields(note: Pick<Note, keyof NoteInput>, values: NoteInp
   if (values.priority !== note.priority) patch.priority = values.priority;
   return patch;
 }
+
+/**
+ * The person's version, kept as a draft of the note whatever they choose: the server's note
+ * with their fields on top. Null when they changed no text (a status or a priority only).
+ */
+export function keptCopy(theirs: Note, patch: NotePatch): NoteInput | null {
+  if (patch.title === undefined && patch.description === undefined) return null;
+  const copy = { ...savedValues(theirs) };
+  for (const field of ['title', 'description', 'status', 'priority'] as const) {
+    const value = patch[field];
+    if (value !== undefined) Object.assign(copy, { [field]: value });
+  }
+  return copy;
+}

@@ -1,15 +1,19 @@
 import { create } from 'zustand';
-import type { PendingOp } from '@/features/notes/lib/list-patch';
+import type { PendingOp } from '@/features/notes/lib/pending-ops';
 import type { Note, NoteInput, NotePatch } from '@/features/notes/types';
 
 export type NoteDialogState =
   | { kind: 'closed' }
   | { kind: 'create'; draft?: NoteInput; serverError?: string }
   | { kind: 'edit'; note: Note; draft?: NoteInput; serverError?: string }
-  | { kind: 'conflict'; mine: Note; patch: NotePatch; theirs: Note }
+  /** A save refused (412): `conflicts` are the fields changed elsewhere to other values. */
+  | { kind: 'conflict'; mine: Note; patch: NotePatch; theirs: Note; conflicts: string[] }
+  /** A save to a note deleted elsewhere (404): the person's change, to restore or keep. */
+  | { kind: 'deleted'; note: Note; patch: NotePatch }
   | { kind: 'shortcuts' };
 
-export type NotesView = 'grid' | 'list';
+export const NOTES_VIEWS = ['grid', 'list', 'board'] as const;
+export type NotesView = (typeof NOTES_VIEWS)[number];
 
 interface NotesState {
   /** Operations the server has not confirmed yet, in the order they were made. */
@@ -17,8 +21,12 @@ interface NotesState {
   dialog: NoteDialogState;
   view: NotesView;
   addOp: (op: PendingOp) => void;
-  markSending: (opId: string) => void;
   removeOp: (opId: string) => void;
+  /**
+   * This tab's own change to a note was saved as `version`: the changes to it still waiting
+   * were made on top of that one, so they are based on it now (not a conflict with it).
+   */
+  rebase: (noteId: string, version: number) => void;
   openDialog: (dialog: NoteDialogState) => void;
   closeDialog: () => void;
   setView: (view: NotesView) => void;
@@ -29,7 +37,8 @@ const VIEW_KEY = 'notestack:view';
 
 function savedView(): NotesView {
   try {
-    return globalThis.localStorage?.getItem(VIEW_KEY) === 'list' ? 'list' : 'grid';
+    const saved = globalThis.localStorage?.getItem(VIEW_KEY);
+    return NOTES_VIEWS.find((view) => view === saved) ?? 'grid';
   } catch {
     return 'grid';
   }
@@ -45,11 +54,13 @@ export const useNotesStore = create<NotesState>()((set) => ({
   dialog: { kind: 'closed' },
   view: savedView(),
   addOp: (op) => set((state) => ({ ops: [...state.ops, op] })),
-  markSending: (opId) =>
-    set((state) => ({
-      ops: state.ops.map((op) => (op.opId === opId && op.kind === 'delete' ? { ...op, sending: true } : op)),
-    })),
   removeOp: (opId) => set((state) => ({ ops: state.ops.filter((op) => op.opId !== opId) })),
+  rebase: (noteId, version) =>
+    set((state) => ({
+      ops: state.ops.map((op) =>
+        op.kind === 'update' && op.noteId === noteId && op.baseVersion < version ? { ...op, baseVersion: version } : op,
+      ),
+    })),
   openDialog: (dialog) => set({ dialog }),
   closeDialog: () => set({ dialog: { kind: 'closed' } }),
   setView: (view) => {
