@@ -49,10 +49,10 @@ function Comparison({ current, revision }: { current: Note; revision: Revision }
       </dl>
       {hasChanges(lines) ? (
         <figure className="history-diff">
-          <figcaption>Description: lines the current version has (−) and this version had (+)</figcaption>
+          <figcaption>Description: lines the current version has (-) and this version had (+)</figcaption>
           <pre>
             {lines.map((line, index) => {
-              const mark = line.kind === 'added' ? '+' : line.kind === 'removed' ? '−' : ' ';
+              const mark = line.kind === 'added' ? '+' : line.kind === 'removed' ? '-' : ' ';
               const text = `${mark} ${line.text}\n`;
               if (line.kind === 'added') return <ins key={index}>{text}</ins>;
               if (line.kind === 'removed') return <del key={index}>{text}</del>;

@@ -113,9 +113,22 @@ export default function NotesBoard({ filters, listUrl, onOpen, onEdit, onStatus,
     return `${STATUS_LABELS[status]}, position ${index + 1} of ${list.length}`;
   };
 
+  /** Where a drop over this card (or column) would put the dragged card. */
+  const placeOver = (id: UniqueIdentifier) => {
+    const status = columnOf(id);
+    if (!status) return 'outside the columns';
+    const list = latest.current.ids[status];
+    const index = list.indexOf(String(id));
+    return `${STATUS_LABELS[status]}, position ${(index < 0 ? list.length : index) + 1} of ${list.length}`;
+  };
+
   const announcements: Announcements = {
     onDragStart: ({ active }) => `Picked up ${titleOf(active.id)}: ${placeOf(active.id)}.`,
-    onDragOver: ({ active }) => `${titleOf(active.id)} is now in ${placeOf(active.id)}.`,
+    onDragOver: ({ active, over }) => {
+      if (!over) return `${titleOf(active.id)} is no longer over a column.`;
+      if (over.id === active.id) return undefined; // still where it was picked up
+      return `${titleOf(active.id)} is over ${placeOver(over.id)}.`;
+    },
     onDragEnd: ({ active, over }) =>
       over ? `Dropped ${titleOf(active.id)} in ${placeOf(active.id)}.` : `${titleOf(active.id)} is back where it was.`,
     onDragCancel: ({ active }) => `Moving ${titleOf(active.id)} was cancelled: it is back where it was.`,

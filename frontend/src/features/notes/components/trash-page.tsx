@@ -13,7 +13,7 @@ import { useEmptyTrash } from '@/features/notes/api/empty-trash';
 import { useTrash } from '@/features/notes/api/get-trash';
 import { usePurgeNote } from '@/features/notes/api/purge-note';
 import { useRestoreNote } from '@/features/notes/api/restore-note';
-import { excerpt, timeAgo } from '@/features/notes/lib/format';
+import { excerpt, timeAgo, timeUntil } from '@/features/notes/lib/format';
 import { applyTrashOps } from '@/features/notes/lib/pending-ops';
 import { useNotesStore } from '@/features/notes/stores/notes-store';
 import { STATUS_LABELS, type TrashedNote } from '@/features/notes/types';
@@ -85,7 +85,7 @@ export function TrashPage() {
                   <time dateTime={note.deletedAt} title={new Date(note.deletedAt).toLocaleString()}>
                     {timeAgo(note.deletedAt, now)}
                   </time>{' '}
-                  · <strong>Deleted for good {timeAgo(note.purgeAt, now)}</strong>
+                  · <strong>Deleted for good {timeUntil(note.purgeAt, now)}</strong>
                 </p>
                 <div className="note-actions">
                   <button

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { excerpt, timeAgo } from '@/features/notes/lib/format';
+import { excerpt, timeAgo, timeUntil } from '@/features/notes/lib/format';
 
 describe('format', () => {
   const now = Date.parse('2026-06-01T12:00:00Z');
@@ -20,5 +20,13 @@ describe('format', () => {
     const long = excerpt('word '.repeat(100), 20);
     expect(long.length).toBeLessThanOrEqual(20);
     expect(long.endsWith('…')).toBe(true);
+  });
+});
+
+describe('timeUntil', () => {
+  it('counts days, and hours on the last day', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(timeUntil('2026-01-31T00:00:00Z', now)).toBe('in 30 days');
+    expect(timeUntil('2026-01-01T05:00:00Z', now)).toBe('in 5 hours');
   });
 });

@@ -19,6 +19,14 @@ export function timeAgo(iso: string, now: number = Date.now()): string {
   return 'just now';
 }
 
+/** How long until a time, in days (or hours on the last day): "in 30 days", "in 5 hours". */
+export function timeUntil(iso: string, now: number = Date.now()): string {
+  const seconds = (Date.parse(iso) - now) / 1000;
+  if (Number.isNaN(seconds)) return '';
+  if (Math.abs(seconds) < 24 * 3600) return relative.format(Math.round(seconds / 3600), 'hour');
+  return relative.format(Math.round(seconds / (24 * 3600)), 'day');
+}
+
 /**
  * The start of a Markdown description as plain text for a card: line breaks kept (the card
  * clamps the lines), the commonest Markdown marks removed.
