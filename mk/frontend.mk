@@ -2,7 +2,8 @@
 #   make frontend-install   npm ci (only when package-lock.json changed) + production build
 #   make frontend-check     eslint, tsc --noEmit, vitest run
 #   make e2e-deps           Debian's chromium for the Playwright end-to-end tests
-#   make e2e                the end-to-end tests alone (tests/e2e, about a minute)
+#   make e2e                the end-to-end tests alone (tests/e2e, about two minutes)
+#   make screenshots        the README's pictures of the list and the board (docs/)
 PY ?= .venv/bin/python
 NPM ?= npm
 
@@ -13,7 +14,7 @@ FRONTEND_SOURCES := $(shell find $(FRONTEND_DIR)/src $(FRONTEND_DIR)/scripts -ty
 		$(FRONTEND_DIR)/openapi.json)
 FRONTEND_INDEX := $(FRONTEND_DIR)/dist/index.html
 
-.PHONY: frontend-install frontend-build frontend-check frontend-lint frontend-typecheck \
+.PHONY: frontend-install frontend-build frontend-check frontend-lint frontend-typecheck screenshots \
 	frontend-test frontend-dev e2e-deps e2e frontend-clean
 
 frontend-install: $(FRONTEND_INDEX)
@@ -58,3 +59,7 @@ e2e: frontend-install e2e-deps
 
 frontend-clean:
 	rm -rf $(FRONTEND_DIR)/dist $(FRONTEND_DIR)/test-results $(FRONTEND_DIR)/node_modules
+
+# The README's screenshots of the list and the board (docs/screenshot-*.png), by Playwright.
+screenshots: frontend-install e2e-deps
+	NOTESTACK_SCREENSHOTS=1 $(PY) -m pytest tests/e2e/test_screenshots.py -m e2e $(PYTEST_ARGS)
