@@ -1,7 +1,6 @@
 import { lazy, Suspense, type ComponentType } from 'react';
 import { Route, Routes } from 'react-router';
 import { AppLayout } from '@/app/routes/app-layout';
-import { NotFoundRoute } from '@/app/routes/not-found';
 import { useUnauthorizedHandler } from '@/app/session';
 import { FullPageLoading } from '@/components/ui/spinner';
 import { paths } from '@/config/paths';
@@ -18,6 +17,7 @@ const routes = {
   trash: lazyRoute(() => import('@/app/routes/trash')),
   signIn: lazyRoute(() => import('@/app/routes/sign-in')),
   signUp: lazyRoute(() => import('@/app/routes/sign-up')),
+  notFound: lazyRoute(() => import('@/app/routes/not-found')),
 };
 
 /** Start loading the first page's code at once, beside the session check. */
@@ -37,6 +37,7 @@ const NoteHistory = routes.noteHistory.Component;
 const Trash = routes.trash.Component;
 const SignIn = routes.signIn.Component;
 const SignUp = routes.signUp.Component;
+const NotFound = routes.notFound.Component;
 
 export function AppRoutes() {
   useUnauthorizedHandler();
@@ -52,7 +53,7 @@ export function AppRoutes() {
           <Route path={paths.noteHistory} element={<NoteHistory />} />
           <Route path={paths.trash} element={<Trash />} />
         </Route>
-        <Route path="*" element={<NotFoundRoute />} />
+        <Route path="*" element={<NotFound />} />
       </Routes>
     </Suspense>
   );

@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 import { paths } from '@/config/paths';
 
-export function NotFoundRoute() {
+export default function NotFoundRoute() {
   return (
     <main className="auth-page" id="main" tabIndex={-1}>
       <title>Page not found · NoteStack</title>

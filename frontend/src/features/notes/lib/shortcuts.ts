@@ -1,22 +1,12 @@
 /**
  * Keyboard shortcuts: which key a keydown means, and never while the person is typing.
  */
-export const SHORTCUTS = [
-  { key: 'n', label: 'New note' },
-  { key: '/', label: 'Search' },
-  { key: 'j', label: 'Next note' },
-  { key: 'k', label: 'Previous note' },
-  { key: 'Enter', label: 'Open the selected note' },
-  { key: 'e', label: 'Edit the selected (or open) note' },
-  { key: 'x', label: 'Mark the selected note done, or reopen it' },
-  { key: '#', label: 'Delete the selected note' },
-  { key: 'z', label: 'Undo the last delete or status change' },
-  { key: '?', label: 'Show these shortcuts' },
-] as const;
+/** The keys the notes pages answer (what each does: the help sheet, `shortcuts-dialog.tsx`). */
+export const SHORTCUT_KEYS = ['n', '/', 'j', 'k', 'Enter', 'e', 'x', '#', 'z', '?'] as const;
 
-export type ShortcutKey = (typeof SHORTCUTS)[number]['key'];
+export type ShortcutKey = (typeof SHORTCUT_KEYS)[number];
 
-const KEYS = new Set<string>(SHORTCUTS.map((shortcut) => shortcut.key));
+const KEYS = new Set<string>(SHORTCUT_KEYS);
 const NOT_TYPED_INTO = new Set(['button', 'checkbox', 'radio', 'submit', 'reset', 'image', 'file', 'color', 'range']);
 
 /** True when keys pressed now are text going into a field (or a control that uses them). */
