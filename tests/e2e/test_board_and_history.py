@@ -210,7 +210,8 @@ def test_trash_restore_and_undo_after_the_toast(browsing: Browsing, account: Acc
     ask = page.get_by_role("alertdialog", name="Delete this note forever?")
     no_serious_violations(page, "purge dialog")
     ask.get_by_role("button", name="Delete forever").click()
-    expect(page.get_by_role("heading", name="The trash is empty")).to_be_visible()
+    expect(page.get_by_role("heading", name="The trash is empty")).to_be_visible()  # at once
+    expect(page.get_by_test_id("toast").filter(has_text="Deleted “Junk” for good")).to_be_visible()
     assert page.request.get("/api/v1/note/trash").json()["notes"] == []
 
 
