@@ -1,15 +1,15 @@
 /**
- * Export and import (GET /api/v1/export, POST /api/v1/import).
- * TODO(after rebase on main): derive these from the generated types once the lead's
- * export/import endpoints are in openapi.json; until then they restate the agreed contract.
+ * Export and import (GET /api/v1/export, POST /api/v1/import). The export's options come
+ * from the generated API types. The import's report does not: the OpenAPI document gives
+ * its 200 no schema and its 422 only the plain error envelope, so the report is read and
+ * checked at run time (`readReport` in `api/import-notes.ts`) into the shape below.
  */
-export type ExportFormat = 'json' | 'markdown';
+import type { QueryParams } from '@/types/api';
+import type { components } from '@/types/api-schema';
 
-export interface ExportOptions {
-  format: ExportFormat;
-  trash: boolean;
-  history: boolean;
-}
+export type ExportFormat = components['schemas']['ExportFormat'];
+
+export type ExportOptions = Required<Pick<QueryParams<'/api/v1/export', 'get'>, 'format' | 'trash' | 'history'>>;
 
 export interface ImportProblem {
   line?: number | null;

@@ -8,7 +8,8 @@ export interface ExportedFile {
 }
 
 export function exportPath({ format, trash, history }: ExportOptions): string {
-  const params = new URLSearchParams({ format, trash: String(trash), history: String(history && format === 'json') });
+  const query: ExportOptions = { format, trash, history: history && format === 'json' };
+  const params = new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]));
   return `/export?${params.toString()}`;
 }
 
