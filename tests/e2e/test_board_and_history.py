@@ -332,7 +332,7 @@ def test_export_and_import_round_trip(browsing: Browsing, account: Account, tmp_
     dialog = page.get_by_role("dialog", name="Export your notes")
     no_serious_violations(page, "export dialog")
     with page.expect_download() as download:
-        dialog.get_by_role("button", name="Export").click()
+        dialog.get_by_role("button", name="Export", exact=True).click()
     exported = tmp_path / download.value.suggested_filename
     download.value.save_as(exported)
     assert exported.suffix == ".json"
@@ -350,7 +350,7 @@ def test_export_and_import_round_trip(browsing: Browsing, account: Account, tmp_
         page.get_by_role("button", name="Import notes…").click()
         importing = page.get_by_role("dialog", name="Import notes")
         importing.get_by_label("File to import").set_input_files(str(exported))
-        importing.get_by_role("button", name="Import").click()
+        importing.get_by_role("button", name="Import", exact=True).click()
         report = importing.get_by_role("status", name="Import report")
         expect(report).to_contain_text(expected)
         no_serious_violations(page, "import report")
@@ -365,5 +365,5 @@ def test_export_and_import_round_trip(browsing: Browsing, account: Account, tmp_
     page.get_by_role("button", name="Import notes…").click()
     importing = page.get_by_role("dialog", name="Import notes")
     importing.get_by_label("File to import").set_input_files(str(bad))
-    importing.get_by_role("button", name="Import").click()
+    importing.get_by_role("button", name="Import", exact=True).click()
     expect(importing.get_by_role("alert")).to_contain_text("Nothing was imported")
