@@ -30,8 +30,8 @@ def column(page: Page, status: str) -> Locator:
     return page.locator(f'section.board-column[data-status="{status}"]')
 
 
-def titles_in(page: Page, status: str) -> list[str]:
-    return column(page, status).locator("article.note-card h3").all_inner_texts()
+def titles_in(page: Page, status: str) -> Locator:
+    return column(page, status).locator("article.note-card h3")
 
 
 def no_serious_violations(page: Page, where: str) -> None:
@@ -50,7 +50,8 @@ def test_board_drag_by_mouse_and_keyboard(browsing: Browsing, account: Account) 
     page.reload()
     page.get_by_role("group", name="View").get_by_role("button", name="Board").click()
     expect(column(page, "Pending").locator("article.note-card")).to_have_count(3)
-    assert titles_in(page, "Pending") == ["First", "Second", "Third"]
+    expect(titles_in(page, "Pending")).to_have_text(["First", "Second", "Third"])
+    expect(titles_in(page, "InProgress")).to_have_text(["Started"])
     no_serious_violations(page, "board")
 
     # Keyboard: pick up "First" by its handle, one column right, one down, drop.
@@ -69,7 +70,7 @@ def test_board_drag_by_mouse_and_keyboard(browsing: Browsing, account: Account) 
     assert moved.value.headers.get("if-match") == '"1"'
     expect(live).to_contain_text("Dropped “First” in In progress")
     expect(card(page, "First")).to_have_attribute("data-pending", "false")
-    assert titles_in(page, "InProgress") == ["Started", "First"]
+    expect(titles_in(page, "InProgress")).to_have_text(["Started", "First"])
 
     # Mouse: drag "Third" above "Second" in its own column.
     source = card(page, "Third").get_by_role("button", name="Move “Third”").bounding_box()
@@ -86,7 +87,7 @@ def test_board_drag_by_mouse_and_keyboard(browsing: Browsing, account: Account) 
         page.mouse.up()
     assert patched.value.status == 200
     expect(card(page, "Third")).to_have_attribute("data-pending", "false")
-    assert titles_in(page, "Pending") == ["Third", "Second"]
+    expect(titles_in(page, "Pending")).to_have_text(["Third", "Second"])
 
     # Mouse, across columns: "Second" onto Done (an empty column).
     source = card(page, "Second").get_by_role("button", name="Move “Second”").bounding_box()
@@ -106,9 +107,9 @@ def test_board_drag_by_mouse_and_keyboard(browsing: Browsing, account: Account) 
     # It all persists: the board after a reload is the same.
     page.reload()
     expect(column(page, "Done").locator("article.note-card")).to_have_count(1)
-    assert titles_in(page, "Pending") == ["Third"]
-    assert titles_in(page, "InProgress") == ["Started", "First"]
-    assert titles_in(page, "Done") == ["Second"]
+    expect(titles_in(page, "Pending")).to_have_text(["Third"])
+    expect(titles_in(page, "InProgress")).to_have_text(["Started", "First"])
+    expect(titles_in(page, "Done")).to_have_text(["Second"])
 
     # A refused move rolls back.
     page.route(
@@ -344,6 +345,7 @@ def test_export_and_import_round_trip(browsing: Browsing, account: Account, tmp_
         username=f"{account.username}_b", email=f"b_{account.email}", password=account.password
     )
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
     registered(page, other)
     for expected in ("Imported 2 notes", "already here"):
         page.get_by_role("button", name=re.compile("Account menu")).click()

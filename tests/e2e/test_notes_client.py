@@ -80,7 +80,8 @@ def test_note_page_renders_markdown_safely_and_ticks_tasks(
         )
 
     page.route("**/api/v1/note/*/edit", refuse)
-    body.get_by_role("checkbox", name="Pack the bags").uncheck()
+    # (A click, not uncheck(): the rollback may come before Playwright reads the box again.)
+    body.get_by_role("checkbox", name="Pack the bags").click()
     expect(page.get_by_test_id("toast").filter(has_text="Could not save “Trip”")).to_be_visible()
     expect(body.get_by_role("checkbox", name="Pack the bags")).to_be_checked()
     page.unroute("**/api/v1/note/*/edit")
