@@ -137,7 +137,7 @@ def test_sort_counts_and_search_highlights(browsing: Browsing, account: Account)
     add_note(page, "Apple pie", "", priority="Medium", status="Done")
     page.reload()
 
-    status = page.get_by_role("group", name="Status")
+    status = page.get_by_role("group", name="Status", exact=True)
     expect(status.get_by_role("button", name="All 3")).to_have_attribute("aria-pressed", "true")
     expect(status.get_by_role("button", name="Pending 2")).to_be_visible()
     expect(status.get_by_role("button", name="Done 1")).to_be_visible()

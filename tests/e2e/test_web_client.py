@@ -83,7 +83,7 @@ def test_account_and_note_lifecycle(browsing: Browsing, account: Account) -> Non
     expect(page).to_have_url(re.compile(r"/sign-in\?redirect=%2Fnotes%3Fstatus%3DInProgress$"))
     sign_in(page, account, go=False)
     expect(page).to_have_url(re.compile(r"/notes\?status=InProgress$"))
-    status_filter = page.get_by_role("group", name="Status")
+    status_filter = page.get_by_role("group", name="Status", exact=True)
     expect(status_filter.get_by_role("button", name=re.compile("^In progress"))).to_have_attribute(
         "aria-pressed", "true"
     )
