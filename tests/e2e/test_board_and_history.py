@@ -192,6 +192,8 @@ def test_trash_restore_and_undo_after_the_toast(browsing: Browsing, account: Acc
         "button", name="Dismiss notification"
     ).click()
     page.get_by_role("button", name=re.compile("Account menu")).click()
+    expect(page.get_by_role("link", name="Trash")).to_be_visible()
+    no_serious_violations(page, "account menu")
     page.get_by_role("link", name="Trash").click()
     expect(page.get_by_role("heading", level=1, name="Trash")).to_be_visible()
     item = page.get_by_role("article", name="Old receipt")
@@ -283,6 +285,7 @@ def test_two_tabs_merge_and_a_real_conflict_keeps_a_copy(
     two.get_by_role("button", name="Save changes").click()
     gone = second.get_by_role("alertdialog", name="This note was deleted elsewhere")
     expect(gone).to_contain_text("Plan, rescued")
+    no_serious_violations(second, "deleted-elsewhere dialog")
     gone.get_by_role("button", name="Restore it with my change").click()
     expect(card(second, "Plan, rescued")).to_have_attribute("data-pending", "false")
 
