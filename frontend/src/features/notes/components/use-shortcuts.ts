@@ -1,15 +1,18 @@
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import { shortcutFor, type ShortcutKey } from '@/features/notes/lib/shortcuts';
 
 type Handlers = Partial<Record<ShortcutKey, (event: KeyboardEvent) => void>>;
 
-/** Page-wide keyboard shortcuts; a key with a handler is taken (default prevented). */
+/**
+ * Page-wide keyboard shortcuts; a key with a handler is taken (default prevented). Attached
+ * (and kept current) before the page is painted, so a key pressed as soon as it shows works.
+ */
 export function useShortcuts(handlers: Handlers): void {
   const latest = useRef(handlers);
-  useEffect(() => {
+  useLayoutEffect(() => {
     latest.current = handlers;
   });
-  useEffect(() => {
+  useLayoutEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       const key = shortcutFor(event, document.querySelector('dialog[open]') !== null);
       const handler = key ? latest.current[key] : undefined;
