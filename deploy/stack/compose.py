@@ -117,6 +117,7 @@ def nginx_config() -> nginx.NginxConfig:
     return nginx.NginxConfig(
         listen=str(p.http),
         upstreams=tuple(f"{h}:{port}" for h, port in zip(hosts.apps, p.apps, strict=True)),
+        app_workers=APP_WORKERS,
         prefix=Path("/tmp"),
         static_root=Path(CONTAINER_STATIC_ROOT),
         pid_path="/tmp/nginx.pid",

@@ -7,11 +7,14 @@ import ipaddress
 import math
 import os
 import pwd
+import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from string import Template
+from typing import Any, ClassVar
 
 from stack.proc import StackError
 from stack.topology import REPO_ROOT
@@ -26,15 +29,61 @@ class _ConfTemplate(Template):
 
 
 @dataclass(frozen=True)
+class EdgeLimits:
+    """How much one nginx node holds and lets through (docs/operations.md, "Sizing for
+    overload"); `make stack` reads them from NOTESTACK_STACK_EDGE_* (see `from_env`)."""
+
+    worker_connections: int = 8192  # per nginx worker process
+    backlog: int = 4096  # connections the kernel queues before nginx accepts them
+    api_conn_per_ip: int = 128  # API requests in progress at once, per client address
+    api_rate_per_ip: str = "200r/s"
+    api_burst_per_ip: int = 400
+    # Requests nginx sends one instance at once, per worker process of the instance (0: no
+    # bound). Past it on every instance, nginx answers 503 itself, at C speed: the instances
+    # keep serving what they hold at full speed instead of drowning in connections.
+    max_conns_per_worker: int = 48
+    upstream_keepalive: int = 64  # idle connections each nginx worker keeps to the instances
+
+    ENV_PREFIX: ClassVar[str] = "NOTESTACK_STACK_EDGE_"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> EdgeLimits:
+        """NOTESTACK_STACK_EDGE_WORKER_CONNECTIONS, ..._API_RATE_PER_IP and so on."""
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            raw = environ.get(cls.ENV_PREFIX + item.name.upper())
+            if raw is None or not raw.strip():
+                continue
+            if item.type in (int, "int"):
+                if not raw.strip().isdigit():
+                    raise StackError(f"{cls.ENV_PREFIX}{item.name.upper()} must be a number")
+                values[item.name] = int(raw)
+            else:
+                values[item.name] = raw.strip()
+        limits = cls(**values)
+        if not 1 <= limits.api_conn_per_ip < 65536:  # nginx's own bound
+            raise StackError(f"{cls.ENV_PREFIX}API_CONN_PER_IP: from 1 to 65535")
+        if not re.fullmatch(r"[1-9][0-9]*r/[sm]", limits.api_rate_per_ip):
+            raise StackError(f"{cls.ENV_PREFIX}API_RATE_PER_IP: a rate such as 200r/s or 600r/m")
+        return limits
+
+    @property
+    def rlimit_nofile(self) -> int:
+        return 2 * self.worker_connections + 1024
+
+
+@dataclass(frozen=True)
 class NginxConfig:
     listen: str  # "127.0.0.1:8080", or "8080" inside a container
     upstreams: tuple[str, ...]  # "host:port" of every app instance
     prefix: Path  # runtime directory: pid, logs, temp files
+    app_workers: int = 1  # worker processes of each instance
     static_root: Path = DEFAULT_STATIC_ROOT  # the SPA build: <root>/assets/...
     trusted_proxies: tuple[str, ...] = ()  # CIDRs allowed to set X-Forwarded-For
     worker_processes: str = "auto"
     auth_rate: str = "30r/m"
     auth_burst: int = 10
+    limits: EdgeLimits = field(default_factory=lambda: EdgeLimits())
     max_fails: int = 1
     fail_timeout: str = "5s"
     upstream_keepalive_timeout: str = "4s"
@@ -88,8 +137,12 @@ def _seconds_per_request(rate: str) -> int:
 def render(cfg: NginxConfig) -> str:
     if not cfg.upstreams:
         raise StackError("nginx needs at least one upstream")
+    limits = cfg.limits
+    per_instance = limits.max_conns_per_worker * cfg.app_workers
+    max_conns = f" max_conns={per_instance}" if per_instance else ""
     servers = "\n".join(
-        f"        server {addr} max_fails={cfg.max_fails} fail_timeout={cfg.fail_timeout};"
+        f"        server {addr} max_fails={cfg.max_fails} fail_timeout={cfg.fail_timeout}"
+        f"{max_conns};"
         for addr in cfg.upstreams
     )
     values = {
@@ -103,6 +156,13 @@ def render(cfg: NginxConfig) -> str:
         "auth_rate": cfg.auth_rate,
         "auth_burst": str(cfg.auth_burst),
         "auth_retry_after": str(_seconds_per_request(cfg.auth_rate)),
+        "api_rate": limits.api_rate_per_ip,
+        "api_burst": str(limits.api_burst_per_ip),
+        "api_conn": str(limits.api_conn_per_ip),
+        "worker_connections": str(limits.worker_connections),
+        "rlimit_nofile": str(limits.rlimit_nofile),
+        "backlog": str(limits.backlog),
+        "upstream_keepalive": str(limits.upstream_keepalive),
         "upstream_servers": servers,
         "upstream_keepalive_timeout": cfg.upstream_keepalive_timeout,
         "listen": cfg.listen,

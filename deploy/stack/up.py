@@ -67,8 +67,10 @@ class Stack:
         self.nginx_cfg = nginx.NginxConfig(
             listen=f"{LOOPBACK}:{self.ports.http}",
             upstreams=tuple(f"{LOOPBACK}:{port}" for port in self.ports.apps),
+            app_workers=self.workers,
             prefix=self.base / "nginx",
             worker_processes=os.environ.get(NGINX_WORKERS_ENV, "auto"),
+            limits=nginx.EdgeLimits.from_env(os.environ),
             trusted_proxies=tuple(
                 cidr.strip()
                 for cidr in os.environ.get(EDGE_TRUSTED_ENV, "").split(",")

@@ -17,7 +17,9 @@ from notestack.auth import router as auth_router
 from notestack.auth.guard import SignInGuard
 from notestack.auth.revocation import RevocationList
 from notestack.core import health
+from notestack.core.admission import AdmissionControl, AdmissionLimits
 from notestack.core.availability import install_availability_handlers
+from notestack.core.budget import UserBudget
 from notestack.core.cache import Cache
 from notestack.core.database import Database
 from notestack.core.effects import CommitEffects
@@ -41,6 +43,7 @@ from notestack.core.settings import Settings, get_settings
 from notestack.core.throttle import Throttle
 from notestack.live import router as live_router
 from notestack.live.hub import LiveHub
+from notestack.live.router import EVENTS_PATH
 from notestack.notes import router as notes_router
 from notestack.notes.cached_reads import CachedNoteReads
 from notestack.notes.cursor import CursorCodec
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.cache_ttl_seconds,
             settings.read_your_writes_seconds,
             settings.cache_max_entry_bytes,
+            concurrency=settings.max_requests_in_flight,
         )
         if redis.configured
         else None
@@ -118,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     state.cursor_codec = CursorCodec(secret_key)
     state.hashing = PasswordHashing(settings.password_hash_concurrency)
     state.throttle = Throttle(redis)
+    state.budget = UserBudget.from_settings(settings, cache)
     state.sign_in_guard = SignInGuard.from_settings(settings, state.throttle)
     state.note_limits = NoteLimits.from_settings(settings)
     state.live_hub = LiveHub(db, redis, revocations.revoked_among)
@@ -170,6 +175,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(TrailingSlashMiddleware)
     app.add_middleware(HeaderSizeLimitMiddleware, max_bytes=settings.max_header_bytes)
+    # Just inside the request context: a refused request still has an id, a log line and a
+    # metric, and costs nothing else. Event streams hold a connection for long and have
+    # bounds of their own.
+    app.add_middleware(
+        AdmissionControl,
+        limits=AdmissionLimits.from_settings(settings),
+        exempt_prefixes=(EVENTS_PATH,),
+    )
     app.add_middleware(
         RequestContextMiddleware,
         instance=state.instance,

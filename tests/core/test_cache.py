@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from prometheus_client import REGISTRY
 
 from notestack.app import create_app, shutdown
 from notestack.core.cache import REVOCATIONS_LOADED_KEY, Cache
@@ -133,6 +134,39 @@ async def test_redis_outage_costs_nothing_and_hits_resume(
     sources = [(await _list(http, account)).headers["x-cache"] for _ in range(4)]
     assert sources[-1] == "hit", sources
     assert (await _list(http, account)).json()["notes"][0]["title"] == "during outage"
+
+
+async def test_a_busy_pool_bypasses_the_cache_without_opening_the_circuit(
+    http: httpx.AsyncClient, cached_app: FastAPI
+) -> None:
+    """Every pooled connection taken (a worker at its concurrency): reads wait the pool's
+    bounded time, then go to the database; Redis is not taken for down."""
+    account = await signup(http)
+    await create_note(http, account, title="busy")
+    await _list(http, account)
+    cache: Cache = cached_app.state.cache
+    pool = cache.redis.connection_pool
+    taken = [await pool.get_connection() for _ in range(pool.max_connections)]
+    before = (
+        REGISTRY.get_sample_value(
+            "notestack_overload_total", {"action": "bypassed", "reason": "redis_pool"}
+        )
+        or 0.0
+    )
+    try:
+        busy = [await _list(http, account) for _ in range(3)]
+    finally:
+        for connection in taken:
+            await pool.release(connection)
+    assert [r.headers["x-cache"] for r in busy] == ["bypass"] * 3
+    assert busy[0].json()["notes"][0]["title"] == "busy"
+    assert cache.available  # the circuit stayed closed
+    after = REGISTRY.get_sample_value(
+        "notestack_overload_total", {"action": "bypassed", "reason": "redis_pool"}
+    )
+    assert after is not None and after > before
+    await asyncio.sleep(0.15)  # past the moment reads skip a busy pool
+    assert (await _list(http, account)).headers["x-cache"] == "hit"  # no 2 s circuit pause
 
 
 async def test_writes_unrecorded_during_an_outage_never_surface_stale_entries(

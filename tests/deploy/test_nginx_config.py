@@ -9,7 +9,10 @@ import json
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from stack import compose, nginx
-from stack.proc import Managed, free_port, wait_http_ok
+from stack.proc import Managed, StackError, free_port, wait_http_ok
 from stack.system import ensure
 from stack.topology import NGINX_HEALTH_PATH
 
@@ -45,10 +48,18 @@ def test_stack_config_passes_nginx_t(tmp_path: Path) -> None:
     assert "test is successful" in _check(cfg)
     text = nginx.render(cfg)
     for needle in (
-        "keepalive 32;",
         "zone notestack_app",
-        "max_fails=1 fail_timeout=5s",
-        "proxy_next_upstream error timeout http_502 http_503;",
+        "max_fails=1 fail_timeout=5s max_conns=48;",
+        "proxy_next_upstream error timeout http_502;",
+        "worker_connections 8192;",
+        "worker_rlimit_nofile 17408;",
+        "backlog=4096",
+        "keepalive 64;",
+        "limit_req zone=notestack_api burst=400 nodelay;",
+        "limit_conn notestack_api_conn 128;",
+        "rate=200r/s",
+        "error_page 502 504 = @unavailable;",
+        "buffer=64k flush=1s",
         "proxy_next_upstream_tries 3;",
         "proxy_connect_timeout 1s;",
         'proxy_set_header Connection "";',
@@ -62,6 +73,25 @@ def test_stack_config_passes_nginx_t(tmp_path: Path) -> None:
     ):
         assert needle in text, needle
     assert "non_idempotent" not in text.replace("(non_idempotent stays off)", "")
+    assert "max_conns=48;" in text  # 48 per worker of the instance
+    bounded = nginx.render(
+        nginx.NginxConfig(
+            listen="127.0.0.1:1",
+            upstreams=("127.0.0.1:8101",),
+            prefix=tmp_path / "other",
+            app_workers=2,
+        )
+    )
+    assert "max_fails=1 fail_timeout=5s max_conns=96;" in bounded
+    unbounded = nginx.render(
+        nginx.NginxConfig(
+            listen="127.0.0.1:1",
+            upstreams=("127.0.0.1:8101",),
+            prefix=tmp_path / "third",
+            limits=nginx.EdgeLimits(max_conns_per_worker=0),
+        )
+    )
+    assert " max_conns=" not in unbounded
     assert "set_real_ip_from" not in text  # no trusted proxies unless configured
 
 
@@ -102,6 +132,7 @@ class Upstream:
 
     name: str
     status: int = 200
+    delay: float = 0.0  # seconds before answering
     seen: list[dict[str, Any]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
@@ -118,6 +149,8 @@ class Upstream:
                 owner.seen.append(
                     {"method": self.command, "path": self.path, "headers": dict(self.headers)}
                 )
+                if owner.delay:
+                    time.sleep(owner.delay)
                 body = json.dumps({"upstream": owner.name}).encode()
                 self.send_response(owner.status)
                 self.send_header("Content-Type", "application/json")
@@ -147,10 +180,12 @@ class Edge:
     url: str
     ups: list[Upstream]
     dead_port: int
+    conf: Path
 
 
-@pytest.fixture(scope="module")
-def edge() -> Iterator[Edge]:
+@contextmanager
+def running_edge(ups: list[Upstream], dead: int | None = None, **settings: Any) -> Iterator[Edge]:
+    """nginx from the template in front of `ups` (and a dead port first, when given)."""
     # Not under pytest's tmp_path: that is private (0700) and nginx workers run as nobody.
     tmp = Path(tempfile.mkdtemp(prefix="notestack-edge-"))
     tmp.chmod(0o755)
@@ -161,31 +196,39 @@ def edge() -> Iterator[Edge]:
     (dist / "assets" / "app-abc123.js.gz").write_bytes(gzip.compress(js))
     for path in [tmp, dist, dist / "assets", *(dist / "assets").iterdir()]:
         path.chmod(0o755 if path.is_dir() else 0o644)
-    ups = [Upstream("up1"), Upstream("up2")]
     ports = [u.start() for u in ups]
-    dead = free_port()  # nothing listens here: an instance that is down
     port = free_port()
     cfg = nginx.NginxConfig(
         listen=f"127.0.0.1:{port}",
-        upstreams=tuple(f"127.0.0.1:{p}" for p in [dead, *ports]),
+        upstreams=tuple(f"127.0.0.1:{p}" for p in ([dead] if dead else []) + ports),
         prefix=tmp / "nginx",
         static_root=dist,
         worker_processes="1",
-        max_fails=0,  # keep every server in rotation so each test sees the same picture
-        auth_rate="5r/s",
-        auth_burst=5,
+        **settings,
     )
     conf = nginx.write(cfg)
     nginx.check(cfg, conf)
     proc = Managed("nginx", nginx.argv(cfg, conf), log_path=tmp / "nginx.out").start()
     try:
         wait_http_ok(f"http://127.0.0.1:{port}{NGINX_HEALTH_PATH}", 15, alive=proc.alive)
-        yield Edge(f"http://127.0.0.1:{port}", ups, dead)
+        yield Edge(f"http://127.0.0.1:{port}", ups, dead or 0, conf)
     finally:
         proc.stop(5)
         for up in ups:
             up.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def edge() -> Iterator[Edge]:
+    with running_edge(
+        [Upstream("up1"), Upstream("up2")],
+        dead=free_port(),  # nothing listens here: an instance that is down
+        max_fails=0,  # keep every server in rotation so each test sees the same picture
+        auth_rate="5r/s",
+        auth_burst=5,
+    ) as running:
+        yield running
 
 
 @pytest.fixture
@@ -217,12 +260,15 @@ def test_post_is_retried_only_when_it_never_reached_an_instance(
     assert len(posts) == 6 + 1
 
 
-def test_get_is_retried_on_503(edge: Edge, client: httpx.Client) -> None:
+def test_an_instances_503_reaches_the_client(edge: Edge, client: httpx.Client) -> None:
+    """A 503 is the instance's answer (busy, or the database changing leaders), with its
+    Retry-After: passed on, not retried elsewhere (every instance would say the same)."""
     edge.ups[0].status = 503
-    for _ in range(6):
-        response = client.get("/api/v1/note")
-        assert response.status_code == 200
-        assert response.headers["x-instance"] == "up2"
+    answers = [client.get("/api/v1/note") for _ in range(8)]
+    assert {r.status_code for r in answers} == {200, 503}
+    for response in answers:
+        if response.status_code == 503:
+            assert response.json() == {"upstream": "up1"}
 
 
 def test_request_id(edge: Edge, client: httpx.Client) -> None:
@@ -268,3 +314,114 @@ def test_auth_rate_limit(client: httpx.Client) -> None:
     assert refused.json()["success"] is False and int(refused.headers["retry-after"]) >= 1
     # Reading the profile is not signing in: never braked by this zone.
     assert all(client.get("/api/v1/auth/profile").status_code != 429 for _ in range(20))
+
+
+# -- overload: what nginx answers by itself ------------------------------------------------
+def test_instances_answering_503_stay_in_rotation() -> None:
+    """Production's max_fails: every instance answering 503 (the database changing leaders)
+    must not make nginx take them all out for fail_timeout and answer 502s of its own."""
+    ups = [Upstream("up1", status=503), Upstream("up2", status=503)]
+    with running_edge(ups) as edge, httpx.Client(base_url=edge.url, timeout=10) as client:
+        during = [client.get("/api/v1/note") for _ in range(10)]
+        assert {r.status_code for r in during} == {503}
+        assert all("upstream" in r.json() for r in during)  # the instances' own answers
+        for up in ups:
+            up.status = 200
+        after = [client.get("/api/v1/note").status_code for _ in range(6)]
+        assert after == [200] * 6  # at once, not after fail_timeout
+
+
+def test_no_instance_able_to_answer_is_a_json_503() -> None:
+    with (
+        running_edge([Upstream("up1")], dead=free_port()) as edge,
+        httpx.Client(base_url=edge.url, timeout=10) as client,
+    ):
+        edge.ups[0].stop()  # now every instance is down
+        response = client.get("/api/v1/note")
+        assert response.status_code == 503
+        assert response.json() == {
+            "success": False,
+            "message": "The service is busy or restarting; try again in a moment",
+            "errors": [],
+        }
+        assert response.headers["retry-after"] == "2"
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-request-id"]
+
+
+def _concurrently(calls: list[Any]) -> list[httpx.Response]:
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
+def test_saturated_instances_get_no_more_than_max_conns() -> None:
+    ups = [Upstream("up1", delay=1.0)]
+    limits = nginx.EdgeLimits(max_conns_per_worker=2, api_conn_per_ip=100)
+    with running_edge(ups, limits=limits) as edge:
+        started = time.monotonic()
+        answers = _concurrently(
+            [lambda: httpx.get(edge.url + "/api/v1/note", timeout=10) for _ in range(6)]
+        )
+        statuses = sorted(r.status_code for r in answers)
+        assert statuses == [200, 200, 503, 503, 503, 503]
+        shed = [r for r in answers if r.status_code == 503]
+        assert all(r.json()["success"] is False and r.headers["retry-after"] for r in shed)
+        assert all(r.elapsed.total_seconds() < 0.5 for r in shed)  # at once, not queued
+        assert time.monotonic() - started < 3
+
+
+def test_per_address_limits_answer_429_and_spare_other_addresses() -> None:
+    ups = [Upstream("up1", delay=1.0)]
+    limits = nginx.EdgeLimits(api_conn_per_ip=2, api_rate_per_ip="5r/s", api_burst_per_ip=10)
+    with running_edge(ups, limits=limits) as edge:
+
+        def get(source: str) -> httpx.Response:
+            transport = httpx.HTTPTransport(local_address=source)
+            with httpx.Client(transport=transport, timeout=10) as client:
+                return client.get(edge.url + "/api/v1/note")
+
+        answers = _concurrently(
+            [lambda: get("127.0.0.1") for _ in range(5)] + [lambda: get("127.0.0.2")]
+        )
+        mine, other = answers[:5], answers[5]
+        assert sorted(r.status_code for r in mine) == [200, 200, 429, 429, 429]
+        refused = next(r for r in mine if r.status_code == 429)
+        assert refused.json() == {
+            "success": False,
+            "message": "Too many requests; try again shortly",
+            "errors": [],
+        }
+        assert refused.headers["retry-after"] == "1"
+        assert other.status_code == 200  # another address is not held back
+        # The request rate: past the burst, refused at once.
+        ups[0].delay = 0.0
+        with httpx.Client(base_url=edge.url, timeout=10) as client:
+            rapid = [client.get("/api/v1/note").status_code for _ in range(40)]
+        assert 429 in rapid and rapid[0] == 200
+        # Event streams do not count as requests in progress (they stay open for long).
+        assert "limit_conn" not in _location_block(edge, "location = /api/v1/events")
+
+
+def _location_block(edge: Edge, header: str) -> str:
+    text = edge.conf.read_text(encoding="utf-8")
+    start = text.index(header)
+    return text[start : text.index("}", start)]
+
+
+def test_edge_limits_from_the_environment() -> None:
+    limits = nginx.EdgeLimits.from_env(
+        {
+            "NOTESTACK_STACK_EDGE_WORKER_CONNECTIONS": "20000",
+            "NOTESTACK_STACK_EDGE_API_RATE_PER_IP": "50r/s",
+            "NOTESTACK_STACK_EDGE_MAX_CONNS_PER_WORKER": "64",
+        }
+    )
+    assert (limits.worker_connections, limits.rlimit_nofile) == (20000, 41024)
+    assert (limits.api_rate_per_ip, limits.max_conns_per_worker) == ("50r/s", 64)
+    assert limits.api_conn_per_ip == nginx.EdgeLimits().api_conn_per_ip
+    for bad in (
+        {"NOTESTACK_STACK_EDGE_BACKLOG": "lots"},
+        {"NOTESTACK_STACK_EDGE_API_RATE_PER_IP": "fast"},
+    ):
+        with pytest.raises(StackError):
+            nginx.EdgeLimits.from_env(bad)

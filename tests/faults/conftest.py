@@ -67,11 +67,18 @@ def stack() -> Iterator[RunningStack]:
     base.chmod(0o755)  # Patroni runs as postgres, nginx workers as nobody
     # Every test signs a user up from 127.0.0.1 (through nginx): the production sign-up and
     # sign-in throttles would refuse most of them.
-    throttles = {
+    extra = {
         "NOTESTACK_THROTTLE_SIGNUP_IP": "100000/hour",
         "NOTESTACK_THROTTLE_LOGIN_IP": "100000/minute",
+        # The overload tests' load generator stands for the proxy in front of nginx: its
+        # X-Forwarded-For names the many clients it carries (tests/faults/test_overload.py).
+        "NOTESTACK_STACK_TRUSTED_PROXIES": "127.0.0.1/32",
+        # The other fault tests' clients all come from 127.0.0.1: nginx's per-address limits
+        # (tests/deploy/test_nginx_config.py checks them) must not be what they measure.
+        "NOTESTACK_STACK_EDGE_API_RATE_PER_IP": "100000r/s",
+        "NOTESTACK_STACK_EDGE_API_CONN_PER_IP": "60000",
     }
-    running = RunningStack.launch(base / "stack", free_port_block(), extra=throttles)
+    running = RunningStack.launch(base / "stack", free_port_block(), extra=extra)
     atexit.register(running.stop)  # even if the session dies before the finalizer runs
     started = time.monotonic()
     try:

@@ -46,14 +46,17 @@ async def get_client_address(request: Request) -> str:
 
 
 async def get_claims(request: Request) -> TokenClaims:
-    """A token with a valid signature and lifetime, NOT yet checked for revocation.
+    """A token with a valid signature and lifetime, NOT yet checked for revocation, whose
+    account is within its request budget (core/budget.py; 429 otherwise).
 
     Only for routes whose every data access goes through ``ReadPath.read``, which checks
     revocation in the same Redis round trip as its cache look-up."""
     credentials = request_credentials(request.headers, request.app.state.settings.cookie_name)
-    return service.verify_token(
+    claims = service.verify_token(
         request.app.state.token_codec, credentials.token if credentials else None
     )
+    await request.app.state.budget.charge(request.scope, claims.user_id)
+    return claims
 
 
 async def get_identity(

@@ -98,7 +98,7 @@ class RevocationList:
 
         async def publish() -> None:
             ttl = max(1, int((expires_at - datetime.now(UTC)).total_seconds()))
-            if cache.usable():
+            if cache.writable():
                 try:
                     await cache.redis.set(revoked_token_key(jti), b"1", ex=ttl)
                     return

@@ -12,7 +12,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.responses import Response
 
-from notestack.core.errors import ServiceUnavailable, error_response
+from notestack.core import metrics
+from notestack.core.admission import busy
+from notestack.core.errors import ServiceUnavailable, app_error_response, error_response
 
 log = structlog.get_logger("notestack.availability")
 
@@ -43,11 +45,17 @@ def is_unavailable(exc: BaseException) -> bool:
 
 
 def unavailable_response() -> Response:
-    exc = ServiceUnavailable(UNAVAILABLE_MESSAGE, retry_after=RETRY_AFTER_SECONDS)
-    return error_response(exc.status_code, exc.message, exc.errors, exc.headers)
+    return app_error_response(
+        ServiceUnavailable(UNAVAILABLE_MESSAGE, retry_after=RETRY_AFTER_SECONDS)
+    )
 
 
 async def _handler(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, PoolTimeout):
+        # Every pooled connection stayed busy for NOTESTACK_DATABASE_POOL_TIMEOUT_SECONDS:
+        # this worker is saturated, the database is not down.
+        metrics.OVERLOAD.labels("shed", "db_pool").inc()
+        return app_error_response(busy())
     if is_unavailable(exc):
         log.warning("database_unavailable", path=request.url.path, error=repr(exc))
         return unavailable_response()

@@ -27,6 +27,7 @@ circuit breaker retries every 2 s). A Redis restart or a full outage leaves no s
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -36,7 +37,7 @@ from redis.exceptions import RedisError
 
 from notestack.core import metrics
 from notestack.core.circuit import CircuitBreaker
-from notestack.core.redis_client import RedisTarget
+from notestack.core.redis_client import RedisTarget, pool_exhausted
 
 log = structlog.get_logger("notestack.cache")
 
@@ -45,7 +46,10 @@ EPOCH_KEY = PREFIX + "epoch"
 GLOBAL_LSN_KEY = PREFIX + "min-lsn"
 REVOCATIONS_LOADED_KEY = PREFIX + "revocations-loaded"
 SOCKET_TIMEOUT_SECONDS = 0.25
-MAX_CONNECTIONS = 64
+# Connections beyond the requests a worker admits at once: writes' effects, recovery.
+SPARE_CONNECTIONS = 4
+# After the pool was found busy, reads skip Redis this long instead of queueing for it.
+BUSY_POOL_BYPASS_SECONDS = 0.1
 
 # Shared by the scripts below. Counters derived from Redis's clock only move forward, even
 # across a Redis restart that lost them.
@@ -63,6 +67,11 @@ local function get_or_start(key, ttl)
   redis.call('SET', key, now_ms(), 'NX', 'EX', ttl)
   return redis.call('GET', key)
 end
+local function spend(key, ttl)
+  local spent = redis.call('INCR', key)
+  if spent == 1 then redis.call('EXPIRE', key, ttl) end
+  return spent
+end
 local function raise_to(key, value, ttl)
   if value == '' then return end
   if value > (redis.call('GET', key) or '') then
@@ -78,9 +87,10 @@ def _with_helpers(body: str) -> str:
     return _LUA_HELPERS + body
 
 
-# KEYS: epoch, global min LSN, user generation, user LSN, revoked-token key, revocations-loaded.
-# ARGV: entry key prefix, entry suffix, generation TTL. Returns {epoch, generation,
-# max(user LSN, global LSN), entry or false, token revoked (0/1), revocations loaded (0/1)}.
+# KEYS: epoch, global min LSN, user generation, user LSN, revoked-token key, revocations-loaded,
+# and optionally the user's request-budget counter. ARGV: entry key prefix, entry suffix,
+# generation TTL, budget TTL. Returns {epoch, generation, max(user LSN, global LSN), entry or
+# false, token revoked (0/1), revocations loaded (0/1), requests spent (0 without a counter)}.
 _READ = _with_helpers("""
 local epoch = redis.call('GET', KEYS[1]) or tostring(advance(KEYS[1], nil))
 local gen = get_or_start(KEYS[3], ARGV[3])
@@ -89,8 +99,13 @@ local floor = redis.call('GET', KEYS[2]) or ''
 if floor > lsn then lsn = floor end
 local entry = redis.call('GET', ARGV[1] .. epoch .. ':' .. gen .. ':' .. ARGV[2])
 local revoked = redis.call('EXISTS', KEYS[5])
-return {epoch, gen, lsn, entry, revoked, redis.call('EXISTS', KEYS[6])}
+local spent = 0
+if KEYS[7] then spent = spend(KEYS[7], ARGV[4]) end
+return {epoch, gen, lsn, entry, revoked, redis.call('EXISTS', KEYS[6]), spent}
 """)
+
+# KEYS: a request-budget counter. ARGV: its TTL. Returns the requests spent in its window.
+_SPEND = _with_helpers("return spend(KEYS[1], ARGV[1])")
 
 # KEYS: user generation, user LSN. ARGV: LSN (or ''), LSN TTL, generation TTL.
 _RECORD_WRITE = _with_helpers("""
@@ -108,17 +123,35 @@ return advance(KEYS[1], nil)
 
 @dataclass(frozen=True, slots=True)
 class CacheRead:
-    """What one round trip learned: where to fill, how fresh a source must be, any hit, and
-    whether the caller's token is revoked (``None``: Redis does not hold the whole list)."""
+    """What one round trip learned: where to fill, how fresh a source must be, any hit,
+    whether the caller's token is revoked (``None``: Redis does not hold the whole list), and
+    the requests spent in the caller's budget window (when a counter was given)."""
 
     entry_key: str
     min_lsn: int
     entry: bytes | None
     token_revoked: bool | None
+    spent: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetCounter:
+    """A user's request counter for one fixed window (core/budget.py)."""
+
+    key: str
+    ttl: int
 
 
 def _position(value: int | None) -> str:
     return "" if value is None else f"{value:024x}"
+
+
+def budget_ttl(budget: BudgetCounter | None) -> int:
+    return budget.ttl if budget is not None else 0
+
+
+def budget_key(user_id: uuid.UUID, window: int) -> str:
+    return f"{PREFIX}budget:{user_id.hex}:{window}"
 
 
 def revoked_token_key(jti: str) -> str:
@@ -136,9 +169,12 @@ class Cache:
         ttl_seconds: int,
         read_your_writes_seconds: int,
         max_entry_bytes: int = 512 * 1024,
+        concurrency: int = 32,
     ) -> None:
+        # Sized for the requests one worker serves at once (each holds at most one connection
+        # at a time), so a busy worker does not wait for its own pool.
         self._redis, self._failovers = target.connect(
-            timeout=SOCKET_TIMEOUT_SECONDS, max_connections=MAX_CONNECTIONS
+            timeout=SOCKET_TIMEOUT_SECONDS, max_connections=concurrency + SPARE_CONNECTIONS
         )
         self._failovers_seen = 0
         self.ttl = ttl_seconds
@@ -146,10 +182,12 @@ class Cache:
         self.generation_ttl = max(ttl_seconds * 2, read_your_writes_seconds)
         self.max_entry_bytes = max_entry_bytes
         self._breaker = CircuitBreaker()
+        self._busy_until = 0.0
         self._missed_writes = False
         self._read = self._redis.register_script(_READ)
         self._record = self._redis.register_script(_RECORD_WRITE)
         self._recover = self._redis.register_script(_RECOVER)
+        self._spend = self._redis.register_script(_SPEND)
 
     @property
     def redis(self) -> Redis:
@@ -160,10 +198,23 @@ class Cache:
         return not self._breaker.is_open
 
     def usable(self) -> bool:
-        """Whether to try Redis now (False while the circuit is open)."""
+        """Whether to read from Redis now (False while the circuit is open, and for a moment
+        after this worker found its pool busy)."""
+        return time.monotonic() >= self._busy_until and self._breaker.allow()
+
+    def writable(self) -> bool:
+        """Whether to tell Redis about a write now (False only while the circuit is open: a
+        busy pool is waited for, since a write Redis is not told of costs a recovery)."""
         return self._breaker.allow()
 
     def failed(self, exc: BaseException) -> None:
+        if pool_exhausted(exc):
+            # This worker is busy, Redis is not down: reads go without the cache for a
+            # moment (not waiting for the pool again and again), the circuit stays closed.
+            metrics.OVERLOAD.labels("bypassed", "redis_pool").inc()
+            self._busy_until = time.monotonic() + BUSY_POOL_BYPASS_SECONDS
+            log.info("redis_pool_busy")
+            return
         metrics.CACHE.labels("redis", "error").inc()
         self._breaker.record_failure()
         log.warning("redis_unavailable", error=repr(exc), circuit_open=self._breaker.is_open)
@@ -188,7 +239,7 @@ class Cache:
         """After an outage in which writes went unrecorded: advance the global epoch (orphaning
         every entry), raise the global minimum LSN to the primary's current position, and make
         the revocation list reload from the database."""
-        if not self.usable():
+        if not self.writable():
             return False
         try:
             await self._recover(
@@ -203,23 +254,28 @@ class Cache:
         log.info("cache_recovered_after_outage")
         return True
 
-    async def read(self, user_id: uuid.UUID, suffix: str, jti: str) -> CacheRead | None:
-        """One round trip; None when Redis cannot be trusted now (the caller uses the primary)."""
+    async def read(
+        self, user_id: uuid.UUID, suffix: str, jti: str, budget: BudgetCounter | None = None
+    ) -> CacheRead | None:
+        """One round trip (counting one request against ``budget`` when given); None when
+        Redis cannot be trusted now (the caller uses the primary)."""
         if self.needs_recovery or not self.usable():
             return None
         gen_key, lsn_key = _user_keys(user_id)
         entry_prefix = f"{PREFIX}e:{user_id.hex}:"
+        keys = [
+            EPOCH_KEY,
+            GLOBAL_LSN_KEY,
+            gen_key,
+            lsn_key,
+            revoked_token_key(jti),
+            REVOCATIONS_LOADED_KEY,
+        ]
+        if budget is not None:
+            keys.append(budget.key)
         try:
-            epoch, generation, lsn, entry, revoked, loaded = await self._read(
-                keys=[
-                    EPOCH_KEY,
-                    GLOBAL_LSN_KEY,
-                    gen_key,
-                    lsn_key,
-                    revoked_token_key(jti),
-                    REVOCATIONS_LOADED_KEY,
-                ],
-                args=[entry_prefix, suffix, self.generation_ttl],
+            epoch, generation, lsn, entry, revoked, loaded, spent = await self._read(
+                keys=keys, args=[entry_prefix, suffix, self.generation_ttl, budget_ttl(budget)]
             )
         except (RedisError, OSError) as exc:
             self._check_failover()
@@ -234,7 +290,21 @@ class Cache:
             min_lsn=int(lsn, 16) if lsn else 0,
             entry=entry or None,
             token_revoked=bool(revoked) if loaded else None,
+            spent=int(spent) if budget is not None else None,
         )
+
+    async def spend(self, budget: BudgetCounter) -> int | None:
+        """Count one request against ``budget``; the requests spent in its window, or None
+        when Redis cannot count now (the caller counts in-process)."""
+        if not self.usable():
+            return None
+        try:
+            spent = await self._spend(keys=[budget.key], args=[budget.ttl])
+        except (RedisError, OSError) as exc:
+            self.failed(exc)
+            return None
+        self._breaker.record_success()
+        return int(spent)
 
     async def fill(self, key: str, value: bytes) -> None:
         """Keep ``value`` under ``key`` for the TTL; a value over the size bound is not kept
@@ -253,7 +323,7 @@ class Cache:
     async def record_write(self, user_id: uuid.UUID, lsn: int | None) -> None:
         """After a commit: orphan the user's entries and remember the write's WAL position."""
         gen_key, lsn_key = _user_keys(user_id)
-        if self.usable():
+        if self.writable():
             try:
                 await self._record(
                     keys=[gen_key, lsn_key],

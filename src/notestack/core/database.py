@@ -153,8 +153,12 @@ def create_engine(url: str, settings: Settings, *, writer: bool) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         prepare_sqlite_file(url)
+        pooled = parsed.database not in (None, "", ":memory:")  # in memory: one connection
         engine = create_async_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_pre_ping=False
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_pre_ping=False,
+            **({"pool_timeout": settings.database_pool_timeout_seconds} if pooled else {}),
         )
         _configure_sqlite(engine, immediate=writer)
         return engine
@@ -162,6 +166,7 @@ def create_engine(url: str, settings: Settings, *, writer: bool) -> AsyncEngine:
         url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
+        pool_timeout=settings.database_pool_timeout_seconds,
         pool_pre_ping=True,
         pool_recycle=1800,
         connect_args={

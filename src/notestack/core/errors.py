@@ -118,9 +118,14 @@ def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[dict
     return 422, f"Invalid input: {summary}" if summary else "Invalid input", errors
 
 
+def app_error_response(exc: AppError) -> Response:
+    """How every ``AppError`` is answered, by the routers' handler or by an ASGI middleware."""
+    return error_response(exc.status_code, exc.message, exc.errors, exc.headers, **exc.extra)
+
+
 async def _app_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
-    return error_response(exc.status_code, exc.message, exc.errors, exc.headers, **exc.extra)
+    return app_error_response(exc)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> Response:

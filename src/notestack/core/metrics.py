@@ -43,6 +43,25 @@ REPLICA_HEALTHY = Gauge(
     multiprocess_mode="min",
 )
 
+# Every answer the server gives *because* it is loaded (not because the request was wrong):
+# action "shed" (503, come back later), "throttled" (429, this caller is over its share) or
+# "bypassed" (served, without the cache); reason says which bound was hit.
+OVERLOAD = Counter(
+    "notestack_overload_total",
+    "Requests shed, throttled or degraded under load",
+    ["action", "reason"],
+)
+IN_FLIGHT = Gauge(
+    "notestack_requests_in_flight",
+    "Requests being served (admission control), summed over worker processes",
+    multiprocess_mode="livesum",
+)
+QUEUED = Gauge(
+    "notestack_requests_queued",
+    "Requests waiting for admission, summed over worker processes",
+    multiprocess_mode="livesum",
+)
+
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
     REQUESTS.labels(method, route, str(status)).inc()

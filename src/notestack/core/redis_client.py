@@ -17,8 +17,22 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from notestack.core.settings import Settings
+
+# What redis-py's blocking pool raises when no connection came free within its timeout.
+_POOL_EXHAUSTED = "No connection available."
+
+
+def pool_exhausted(exc: BaseException) -> bool:
+    """Whether ``exc`` only says this process had no free pooled connection in time (it is
+    busy), as opposed to Redis being unreachable."""
+    return (
+        isinstance(exc, RedisConnectionError)
+        and isinstance(exc.__cause__, TimeoutError)
+        and str(exc) == _POOL_EXHAUSTED
+    )
 
 
 @dataclass

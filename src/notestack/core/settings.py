@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    # A request that cannot get a pooled connection this soon is answered 503 (busy).
+    database_pool_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     # No statement (nor a commit waiting for the synchronous standby) waits longer than this.
     database_command_timeout_seconds: float = Field(default=10.0, gt=0)
     replica_max_lag_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
@@ -80,6 +82,15 @@ class Settings(BaseSettings):
     password_hash_concurrency: int = Field(
         default=0, ge=0, le=64, description="argon2 hashes at once per worker; 0: the CPU count"
     )
+    # Overload (docs/operations.md, "Sizing for overload"): per worker process, at most
+    # ``max_requests_in_flight`` requests are served at once and ``admission_queue`` more wait
+    # up to ``admission_wait_seconds`` for a turn; anything beyond gets 503 with Retry-After.
+    max_requests_in_flight: int = Field(default=32, ge=1, le=10_000)
+    admission_queue: int = Field(default=128, ge=0, le=100_000)
+    admission_wait_seconds: float = Field(default=1.0, ge=0, le=30)
+    # Fair share: requests one account may make in a fixed window, counted across every
+    # instance (Redis; per worker process on the embedded default). Beyond it: 429.
+    user_request_budget: str = "300/10 seconds"
     # Quotas and bounded work.
     max_notes_per_user: int = Field(default=10_000, ge=1)
     max_note_bytes_per_user: int = Field(default=50 * 1024 * 1024, ge=1024)
@@ -101,7 +112,9 @@ class Settings(BaseSettings):
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
-    @field_validator("throttle_login_account", "throttle_login_ip", "throttle_signup_ip")
+    @field_validator(
+        "throttle_login_account", "throttle_login_ip", "throttle_signup_ip", "user_request_budget"
+    )
     @classmethod
     def _rates(cls, value: str) -> str:
         try:
@@ -129,6 +142,11 @@ class Settings(BaseSettings):
             problems.append(
                 "NOTESTACK_ENVIRONMENT=production requires NOTESTACK_COOKIE_SECURE=true (the "
                 "session cookie must be Secure, and is then named __Host-AccessToken)"
+            )
+        if len(limits.parse_many(self.user_request_budget)) != 1:
+            problems.append(
+                "NOTESTACK_USER_REQUEST_BUDGET is one rate, such as '300/10 seconds' "
+                f"(got {self.user_request_budget!r})"
             )
         if self.secret_key:
             problems += _secret_problems(self.secret_key)
@@ -164,6 +182,12 @@ class Settings(BaseSettings):
         if self.expose_docs is not None:
             return self.expose_docs
         return self.environment != "production"
+
+    @property
+    def user_budget(self) -> tuple[int, int]:
+        """(requests, window in seconds) of ``user_request_budget``."""
+        item = limits.parse(self.user_request_budget)
+        return item.amount, item.get_expiry()
 
     @property
     def is_embedded_default(self) -> bool:

@@ -33,6 +33,7 @@ from notestack.notes import repository
 router = APIRouter(
     prefix=API_PREFIX, tags=["events"], dependencies=[Depends(get_identity), *DOCUMENTED_SECURITY]
 )
+EVENTS_PATH = f"{API_PREFIX}/events"
 RETRY_MS = 2000
 _NOT_YET = 2**62  # a listener's number before it is known: nothing is delivered to it yet
 

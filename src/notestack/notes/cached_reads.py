@@ -4,7 +4,8 @@ On a warm cache, answering ``GET /api/v1/note`` costs one Redis round trip and a
 yet routing and dependency solving in the framework cost as much again. This ASGI middleware
 answers cache hits before the framework sees the request, with the router's own rules: the
 same token reading (core.security), the same query parser and cache key (notes/queries.py),
-the same id parsing and the same response (core.reads.read_response). Anything those refuse,
+the same id parsing, the same request budget (core/budget.py) and the same response
+(core.reads.read_response). Anything those refuse,
 a miss, a revoked or unknown token, goes on to the routers unchanged, which remain the only
 code that answers errors and fills the cache. The shortcut can therefore only ever repeat
 bytes the full path stored for the same user and the same validated query.
@@ -23,8 +24,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from notestack.core import metrics
 from notestack.core.api import API_PREFIX
+from notestack.core.budget import UserBudget
 from notestack.core.cache import Cache
-from notestack.core.errors import AppError
+from notestack.core.errors import AppError, app_error_response
 from notestack.core.reads import (
     ReadResult,
     entry_name,
@@ -98,7 +100,15 @@ class CachedNoteReads:
         except InvalidTokenError:
             return False
         cache_suffix = entry_name(kind, suffix)
-        lookup = await cache.read(claims.user_id, cache_suffix, claims.jti)
+        budget: UserBudget = self.state.budget
+        lookup = await cache.read(
+            claims.user_id, cache_suffix, claims.jti, budget.counter(claims.user_id)
+        )
+        if lookup is not None and lookup.spent is not None:
+            refusal = budget.record(scope, claims.user_id, lookup.spent)
+            if refusal is not None:  # the routers would say the same (get_claims)
+                await app_error_response(refusal)(scope, receive, send)
+                return True
         if lookup is None or lookup.token_revoked is not False or lookup.entry is None:
             if lookup is not None:
                 prefetched.set((prefetch_key(claims.user_id, claims.jti, cache_suffix), lookup))
