@@ -117,9 +117,14 @@ class Topology:
             app_workers=spec.app_workers,
             prefix=base / "nginx",
             worker_processes=spec.nginx_workers,
-            # One load generator on one address stands for many clients here: the per-address
-            # limits stay in the path (their cost is measured) but never bind.
-            limits=nginx.EdgeLimits(api_conn_per_ip=65_000, api_rate_per_ip="1000000r/s"),
+            # One load generator on one address, with one account, stands for many clients
+            # here: the per-address and per-credential limits stay in the path (their cost is
+            # measured) but never bind.
+            limits=nginx.EdgeLimits(
+                api_conn_per_ip=65_000,
+                api_conn_per_credential=65_000,
+                api_rate_per_ip="1000000r/s",
+            ),
         )
         self.nginx_proc: Managed | None = None
 

@@ -36,6 +36,10 @@ class EdgeLimits:
     worker_connections: int = 8192  # per nginx worker process
     backlog: int = 4096  # connections the kernel queues before nginx accepts them
     api_conn_per_ip: int = 128  # API requests in progress at once, per client address
+    # API requests in progress at once per credential (bearer token or session cookie): one
+    # client looping on many connections cannot hold every instance's slots (max_conns) while
+    # the app's per-account budget answers it 429 one request at a time.
+    api_conn_per_credential: int = 32
     api_rate_per_ip: str = "200r/s"
     api_burst_per_ip: int = 400
     # Requests nginx sends one instance at once, per worker process of the instance (0: no
@@ -63,6 +67,8 @@ class EdgeLimits:
         limits = cls(**values)
         if not 1 <= limits.api_conn_per_ip < 65536:  # nginx's own bound
             raise StackError(f"{cls.ENV_PREFIX}API_CONN_PER_IP: from 1 to 65535")
+        if not 1 <= limits.api_conn_per_credential < 65536:
+            raise StackError(f"{cls.ENV_PREFIX}API_CONN_PER_CREDENTIAL: from 1 to 65535")
         if not re.fullmatch(r"[1-9][0-9]*r/[sm]", limits.api_rate_per_ip):
             raise StackError(f"{cls.ENV_PREFIX}API_RATE_PER_IP: a rate such as 200r/s or 600r/m")
         return limits
@@ -159,6 +165,7 @@ def render(cfg: NginxConfig) -> str:
         "api_rate": limits.api_rate_per_ip,
         "api_burst": str(limits.api_burst_per_ip),
         "api_conn": str(limits.api_conn_per_ip),
+        "api_conn_credential": str(limits.api_conn_per_credential),
         "worker_connections": str(limits.worker_connections),
         "rlimit_nofile": str(limits.rlimit_nofile),
         "backlog": str(limits.backlog),

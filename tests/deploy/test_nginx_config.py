@@ -402,6 +402,34 @@ def test_per_address_limits_answer_429_and_spare_other_addresses() -> None:
         assert "limit_conn" not in _location_block(edge, "location = /api/v1/events")
 
 
+def test_one_credential_on_many_addresses_is_bounded_and_spares_others() -> None:
+    """Requests in progress per credential, whatever address they come from: the bearer
+    token and the session cookie (either name) are keyed by the end of their signature."""
+    ups = [Upstream("up1", delay=1.0)]
+    limits = nginx.EdgeLimits(api_conn_per_ip=100, api_conn_per_credential=2)
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0." + "s" * 300  # longer than nginx's key bound
+    other = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIyIn0.b3RoZXJzaWduYXR1cmU"
+    with running_edge(ups, limits=limits) as edge:
+
+        def get(source: str, headers: dict[str, str]) -> httpx.Response:
+            transport = httpx.HTTPTransport(local_address=source)
+            with httpx.Client(transport=transport, timeout=10) as client:
+                return client.get(edge.url + "/api/v1/note", headers=headers)
+
+        bearer = {"Authorization": f"Bearer {token}"}
+        answers = _concurrently(
+            [lambda i=i: get(f"127.0.0.{i + 1}", bearer) for i in range(4)]
+            + [lambda: get("127.0.0.9", {"Authorization": f"Bearer {other}"})]
+            + [lambda: get("127.0.0.10", {})]
+        )
+        assert sorted(r.status_code for r in answers[:4]) == [200, 200, 429, 429]
+        assert [r.status_code for r in answers[4:]] == [200, 200]
+        for cookie in (f"AccessToken={other}", f"theme=dark; __Host-AccessToken={other}; x=1"):
+            headers = {"Cookie": cookie}
+            cookies = _concurrently([lambda h=headers: get("127.0.0.1", h) for _ in range(3)])
+            assert sorted(r.status_code for r in cookies) == [200, 200, 429]
+
+
 def _location_block(edge: Edge, header: str) -> str:
     text = edge.conf.read_text(encoding="utf-8")
     start = text.index(header)
@@ -422,6 +450,7 @@ def test_edge_limits_from_the_environment() -> None:
     for bad in (
         {"NOTESTACK_STACK_EDGE_BACKLOG": "lots"},
         {"NOTESTACK_STACK_EDGE_API_RATE_PER_IP": "fast"},
+        {"NOTESTACK_STACK_EDGE_API_CONN_PER_CREDENTIAL": "0"},
     ):
         with pytest.raises(StackError):
             nginx.EdgeLimits.from_env(bad)

@@ -38,7 +38,7 @@ def _tokens(stack: RunningStack, first: int, count: int, directory: Path) -> Pat
 
 def test_a_burst_far_above_capacity_is_shed_cleanly(stack: RunningStack) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        tokens = _tokens(stack, 100, 8, Path(tmp))
+        tokens = _tokens(stack, 100, 16, Path(tmp))
         result = overload.run_level(
             stack.base_url,
             tokens,
