@@ -6,6 +6,8 @@ returns response bytes and their ETag); this module decides where the bytes come
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -14,6 +16,7 @@ from typing import Protocol
 
 import structlog
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.responses import Response
 
 from notestack.core import metrics
@@ -34,10 +37,20 @@ _REPLICA_TROUBLE = (DBAPIError, OSError, TimeoutError)
 # When the primary cannot answer a read (a leader change), wait this long for a replica to be
 # seen replaying the caller's last write, and read there instead of failing the request.
 PRIMARY_DOWN_REPLICA_WAIT_SECONDS = 1.5
+# How long a read keeps trying (a replica that has the caller's writes, or the primary again)
+# before it is answered 503: a planned switchover leaves no leader for about 3 s here.
+LEADER_CHANGE_READ_SECONDS = 4.0
+LEADER_CHANGE_RETRY_STEP_SECONDS = 0.25
 
 # A cache look-up already made for this request (by an ASGI shortcut that then missed), so the
 # read path need not make the same round trip again.
 prefetched: ContextVar[tuple[str, CacheRead] | None] = ContextVar("prefetched", default=None)
+
+
+def _leader_trouble(exc: BaseException) -> bool:
+    """The database cannot answer now, and not because this worker's pool is exhausted (that
+    is overload: answered 503 busy at once, never waited on)."""
+    return is_unavailable(exc) and not isinstance(exc, PoolTimeout)
 
 
 def entry_name(kind: str, suffix: str) -> str:
@@ -150,18 +163,45 @@ class ReadPath:
             async with self.db.read_session() as session:
                 result = await produce(session)
         except Exception as exc:
-            if self.replicas is None or not is_unavailable(exc):
+            if self.replicas is None or not _leader_trouble(exc):
                 raise
-            replica = await self.replicas.wait_for(min_lsn, PRIMARY_DOWN_REPLICA_WAIT_SECONDS)
-            if replica is None:
-                raise
-            log.info("read_moved_to_replica", replica=replica.name, error=repr(exc))
-            async with self.db.read_session(replica.engine) as session:
-                result = await produce(session)
-            metrics.READS_ROUTED.labels("replica").inc()
-            return result
+            return await self._query_during_leader_change(min_lsn, produce, exc)
         metrics.READS_ROUTED.labels("primary").inc()
         return result
+
+    async def _query_during_leader_change(
+        self, min_lsn: int | None, produce: Producer, error: Exception
+    ) -> tuple[bytes, str]:
+        """The primary could not answer (a leader change, planned or not). A read may be
+        made again: on a replica seen replaying the caller's last write, else on the primary
+        once it answers (the pool dropped the dead connection, so the next one reaches the new
+        leader), until LEADER_CHANGE_READ_SECONDS have passed; then the 503 of an unavailable
+        database. Not nginx's job: it would count the 503 against a healthy instance."""
+        assert self.replicas is not None
+        deadline = time.monotonic() + LEADER_CHANGE_READ_SECONDS
+        while (remaining := deadline - time.monotonic()) > 0:
+            wait = min(PRIMARY_DOWN_REPLICA_WAIT_SECONDS, remaining)
+            replica = await self.replicas.wait_for(min_lsn, wait)
+            if replica is None:
+                await asyncio.sleep(min(LEADER_CHANGE_RETRY_STEP_SECONDS, remaining))
+            try:
+                if replica is not None:
+                    async with self.db.read_session(replica.engine) as session:
+                        result = await produce(session)
+                    log.info("read_moved_to_replica", replica=replica.name, error=repr(error))
+                    metrics.READS_ROUTED.labels("replica").inc()
+                    return result
+                async with self.db.read_session() as session:
+                    result = await produce(session)
+                metrics.READS_ROUTED.labels("primary").inc()
+                return result
+            except Exception as exc:
+                if not _leader_trouble(exc):
+                    raise
+                if replica is not None:
+                    self.replicas.mark_failed(replica, exc)
+                error = exc
+        raise error
 
     async def _recover_cache(self, cache: Cache) -> None:
         """Recovery needs the primary's current position when replicas serve reads; without
