@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO_ROOT / "deploy"))
 
 from stack import app as stack_app  # noqa: E402
 from stack import postgres  # noqa: E402
-from stack.proc import Managed, free_ports, wait_http_ok  # noqa: E402
+from stack.proc import Managed, descendants, free_ports, wait_http_ok  # noqa: E402
 from stack.topology import LOOPBACK, metrics_token  # noqa: E402
 
 from bench.rig import StackPorts, Topology, TopologySpec  # noqa: E402
@@ -34,24 +34,8 @@ VENV_BIN = REPO_ROOT / ".venv" / "bin"
 
 
 def _descendants(root: int) -> list[int]:
-    """`root` and every process below it (from /proc; bounded by the process table)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    found: list[int] = []
-    stack = [root]
-    while stack and len(found) < 10_000:
-        pid = stack.pop()
-        found.append(pid)
-        stack.extend(children.get(pid, []))
-    return found
+    """`root` and every process below it."""
+    return [root, *descendants(root)]
 
 
 def pin(pids: list[int], cpus: set[int]) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from stack import patroni, postgres, redis
-from stack.proc import StackError, http_status, wait_until
+from stack.proc import StackError, descendants, http_status, wait_until
 from stack.status import snapshot
 from stack.topology import (
     APP_READY_PATH,
@@ -204,7 +204,7 @@ class RunningStack:
         postmaster = self.postmaster_pid(name)
         if postmaster:
             pids.append(postmaster)
-            pids += _children(postmaster)
+            pids += descendants(postmaster)
         return pids
 
     def signal_pids(self, pids: list[int], signum: int) -> None:
@@ -241,24 +241,3 @@ class RunningStack:
             with contextlib.suppress(Exception):
                 postgres.kill_hard(member.data_dir)
         return code
-
-
-def _children(root: int) -> list[int]:
-    """Every descendant of `root` (from /proc)."""
-    parents: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        parents.setdefault(ppid, []).append(int(entry.name))
-    found: list[int] = []
-    todo = list(parents.get(root, []))
-    while todo and len(found) < 10_000:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(parents.get(pid, []))
-    return found

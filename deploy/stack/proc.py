@@ -34,6 +34,28 @@ def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
     return sorted(ports)
 
 
+def descendants(root: int) -> list[int]:
+    """Every process below `root`, not `root` itself (from /proc; bounded by the process
+    table)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: list[int] = []
+    todo = list(children.get(root, []))
+    while todo and len(found) < 10_000:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
 def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
