@@ -27,13 +27,14 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench import wrk
-from bench.env import extra_app_env
+from bench.env import extra_app_env, pin
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "deploy"))
@@ -50,6 +51,12 @@ STARTUP_SECONDS = 300.0
 WRK_THREADS = 2
 WRK_TIMEOUT_S = 2  # wrk's default: a request slower than this is a timeout, as in issue 15
 ACCESS_LOG_FLUSH_S = 1.5  # nginx flushes its access log buffer every second
+
+
+@dataclass(frozen=True)
+class CpuSplit:
+    server: set[int]  # every process of the stack
+    load: str  # wrk, as taskset -c takes it
 
 
 def _client_ip(index: int) -> str:
@@ -152,11 +159,14 @@ def run_level(
     *,
     addresses: int | None = None,
     timeout_s: float = WRK_TIMEOUT_S,
+    load_cpus: str | None = None,
 ) -> dict[str, Any]:
     """One wrk run at `connections` clients (from `addresses` client addresses, one per
-    connection by default): goodput, statuses, socket errors, served latency and the CPU
-    each program used."""
+    connection by default; on `load_cpus` when given): goodput, statuses, socket errors,
+    served latency and the CPU each program used."""
+    pinned = ["taskset", "-c", load_cpus] if load_cpus else []
     argv = [
+        *pinned,
         wrk.binary(), "-t", str(WRK_THREADS), "-c", str(connections),
         "-d", f"{max(1, round(duration_s))}s", "--timeout", f"{timeout_s:g}s",
         "-s", str(wrk.LUA_DIR / "overload.lua"), url + LIST_PATH,
@@ -234,14 +244,31 @@ def _median_level(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def measure_on(
-    stack: RunningStack, tokens: Path, levels: Sequence[int], rounds: int, duration_s: float
+    stack: RunningStack,
+    tokens: Path,
+    levels: Sequence[int],
+    rounds: int,
+    duration_s: float,
+    cpus: CpuSplit | None = None,
 ) -> dict[str, Any]:
-    """Rounds alternate over the levels (noise hits every level alike); medians per level."""
+    """Rounds alternate over the levels (noise hits every level alike); medians per level.
+    With `cpus`, every process of the stack runs on the server CPUs and wrk on the others,
+    as in the main benchmark: the load generator's own cost grows with the connections and
+    must not come out of the servers' share."""
     runs: dict[int, list[dict[str, Any]]] = {level: [] for level in levels}
     for index in range(rounds):
         for level in levels:
             stack.wait_healthy(120)
-            measured = run_level(stack.base_url, tokens, level, duration_s, stack.nginx_access_log)
+            if cpus is not None and stack.process is not None:
+                pin([stack.process.pid], cpus.server)  # processes started since, too
+            measured = run_level(
+                stack.base_url,
+                tokens,
+                level,
+                duration_s,
+                stack.nginx_access_log,
+                load_cpus=cpus.load if cpus else None,
+            )
             measured["round"] = index + 1
             runs[level].append(measured)
             print(
@@ -262,6 +289,7 @@ def measure_on(
         "users": USERS,
         "notes_per_user": NOTES,
         "wrk": {"threads": WRK_THREADS, "duration_s": duration_s, "timeout_s": WRK_TIMEOUT_S},
+        "cpus": {"server": sorted(cpus.server), "load": cpus.load} if cpus else None,
     }
 
 
@@ -271,6 +299,11 @@ def launch(base: Path) -> RunningStack:
     extra = {
         "NOTESTACK_STACK_NGINX_WORKERS": "auto",
         "NOTESTACK_STACK_TRUSTED_PROXIES": "127.0.0.1/32",
+        # Each simulated client has its own address but shares one of USERS accounts: the
+        # per-credential bound and the per-account budget (which would 429 many of them here)
+        # are what FAULT-14 measures, not this.
+        "NOTESTACK_STACK_EDGE_API_CONN_PER_CREDENTIAL": "65000",
+        "NOTESTACK_USER_REQUEST_BUDGET": "100000000/10 seconds",
         **extra_app_env(),  # BENCH_APP_ENV: try a setting without editing anything
     }
     stack = RunningStack.launch(base, free_port_block(), workers=2, extra=extra)
@@ -283,14 +316,17 @@ def launch(base: Path) -> RunningStack:
 
 
 def measure(
-    levels: Sequence[int] = LEVELS, rounds: int = 2, duration_s: float = 10
+    levels: Sequence[int] = LEVELS,
+    rounds: int = 2,
+    duration_s: float = 10,
+    cpus: CpuSplit | None = None,
 ) -> dict[str, Any]:
     base = Path(tempfile.mkdtemp(prefix="notestack-overload-"))
     base.chmod(0o755)  # Patroni runs as postgres, nginx workers as nobody
     stack = launch(base / "stack")
     try:
         tokens = prepare(stack.base_url, base)
-        return measure_on(stack, tokens, levels, rounds, duration_s)
+        return measure_on(stack, tokens, levels, rounds, duration_s, cpus)
     finally:
         stack.stop()
         if os.environ.get("BENCH_KEEP") != "1":
@@ -302,9 +338,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--levels", default=",".join(str(level) for level in LEVELS))
+    parser.add_argument(
+        "--server-cpus", default="", help="e.g. 1: the stack there, wrk on --load-cpus"
+    )
+    parser.add_argument("--load-cpus", default="0")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",")]
-    result = measure(levels, args.rounds, args.duration)
+    cpus = None
+    if args.server_cpus:
+        cpus = CpuSplit({int(c) for c in args.server_cpus.split(",")}, args.load_cpus)
+    result = measure(levels, args.rounds, args.duration, cpus)
     print(json.dumps({k: v for k, v in result.items() if k != "levels"}, indent=2))
     for level, figures in result["levels"].items():
         print(level, {k: v for k, v in figures.items() if k != "rounds"})

@@ -11,6 +11,7 @@ TARGETS = (
     ("flatness", "<=", 1.15),
     ("nginx_vs_direct", ">=", 0.8),
     ("open_loop_p99_le_3x_p50", "all", 3.0),
+    ("overload_goodput", ">=", 0.8),
 )
 LABELS = {
     "ceiling": "(1) ceiling: bare ASGI app, same server",
@@ -151,6 +152,7 @@ def markdown(result: dict[str, Any]) -> str:
             )
         parts.append("")
         parts.append("Plans: `explain-<size>.txt` beside this file.")
+    parts += overload_section(result.get("overload"))
     sc = result.get("server_choice", {})
     parts += ["", "## Server choice", ""]
     if "choice" in sc:
@@ -183,6 +185,39 @@ def markdown(result: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+def overload_section(ov: dict[str, Any] | None) -> list[str]:
+    if not ov:
+        return []
+    cpus = ov.get("cpus")
+    where = (
+        f"the whole stack on CPU(s) {cpus['server']}, wrk on CPU {cpus['load']}"
+        if cpus
+        else "stack and wrk sharing every CPU"
+    )
+    parts = [
+        "",
+        "## Overload: the production topology through nginx",
+        "",
+        f"`make stack`'s launcher (nginx, 3 instances x 2 workers, Redis + Sentinel, Patroni); "
+        f"{ov['users']} accounts of {ov['notes_per_user']} notes, the cached list, each client "
+        f"its own address; wrk {ov['wrk']['threads']} threads, {ov['wrk']['duration_s']:g} s "
+        f"per level, timeout {ov['wrk']['timeout_s']} s; {where}; medians of the rounds. "
+        f"Goodput at the highest level / at the lowest: **{ov['overload_goodput']}**.",
+        "",
+        "| clients | goodput (2xx/s) | answered/s | served p50 ms | served p99 ms | statuses "
+        "(all rounds) | other 5xx | resets | timeouts |",
+        "|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+    ]
+    for level, row in ov["levels"].items():
+        statuses = ", ".join(f"{k}: {v}" for k, v in row["statuses_all_rounds"].items())
+        parts.append(
+            f"| {level} | {row['goodput_rps']:.0f} | {row['answered_rps']:.0f} | "
+            f"{row['served_p50_ms']} | {row['served_p99_ms']} | {statuses} | "
+            f"{row['other_5xx']} | {row['resets']} | {row['timeouts']} |"
+        )
+    return parts
 
 
 def chart(result: dict[str, Any], path: Path) -> None:

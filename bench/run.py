@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from bench import frontend, growth, machine, report, wrk
+from bench import frontend, growth, machine, overload, report, wrk
 from bench.env import (
     REPO_ROOT,
     VENV_BIN,
@@ -473,6 +473,19 @@ def run_growth(mode: Mode, env: BenchEnv) -> dict[str, Any]:
 
 
 # -- the run ---------------------------------------------------------------------------------
+def run_overload(mode: Mode) -> dict[str, Any] | None:
+    """The production topology (`make stack`'s launcher) at 32, 1,000 and 2,000 clients
+    through nginx (bench/overload.py); not in smoke runs (a minute of its own)."""
+    if mode.name == "smoke" or os.environ.get("BENCH_SKIP_OVERLOAD") == "1":
+        return None
+    rounds, duration = (1, 5.0) if mode.name == "quick" else (2, 10.0)
+    cpus = None
+    if mode.server_cpus and mode.load_cpus:
+        cpus = overload.CpuSplit(mode.server_cpus, mode.load_cpus)
+    log(f"overload: {rounds} round(s) of {duration:g}s at {overload.LEVELS} clients")
+    return overload.measure(overload.LEVELS, rounds, duration, cpus)
+
+
 def ratio(a: float, b: float) -> float:
     return round(a / b, 3) if b else 0.0
 
@@ -539,6 +552,7 @@ def main() -> int:
     finally:
         env.stop()
         env.remove()
+    overloaded = run_overload(mode)
     fe = frontend.measure(REPO_ROOT / "frontend" / "dist")
     cached_runs = summary["cached_list"]["rounds"]
     hits = sum(r.get("cache_hits", 0) for r in cached_runs)
@@ -565,6 +579,9 @@ def main() -> int:
         ),
         "create_vs_ceiling": ratio(summary["create"]["rps"], ceiling),
     }
+    if overloaded is not None:
+        result["ratios"]["overload_goodput"] = overloaded["overload_goodput"]
+        result["overload"] = overloaded
     implied = {
         name: round(1000 / sum(summary[name]["cpu_ms_per_request"].values()), 1)
         if summary[name]["cpu_ms_per_request"]
