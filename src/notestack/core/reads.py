@@ -25,7 +25,7 @@ from notestack.core.cache import Cache, CacheRead
 from notestack.core.conditional import none_match
 from notestack.core.database import Database, ReadSession
 from notestack.core.errors import Unauthorized
-from notestack.core.replicas import ReplicaSet
+from notestack.core.replicas import ReplicaSet, ReplicaState
 from notestack.core.responses import JSON_MEDIA_TYPE
 from notestack.core.security import SESSION_ENDED
 
@@ -45,12 +45,6 @@ LEADER_CHANGE_RETRY_STEP_SECONDS = 0.25
 # A cache look-up already made for this request (by an ASGI shortcut that then missed), so the
 # read path need not make the same round trip again.
 prefetched: ContextVar[tuple[str, CacheRead] | None] = ContextVar("prefetched", default=None)
-
-
-def _leader_trouble(exc: BaseException) -> bool:
-    """The database cannot answer now, and not because this worker's pool is exhausted (that
-    is overload: answered 503 busy at once, never waited on)."""
-    return is_unavailable(exc) and not isinstance(exc, PoolTimeout)
 
 
 def entry_name(kind: str, suffix: str) -> str:
@@ -121,7 +115,7 @@ class ReadPath:
                 lookup = await self.cache.read(user_id, entry, jti)
         revoked = lookup.token_revoked if lookup is not None else None
         if revoked is None:
-            revoked = await self.revocations.is_revoked(jti)
+            revoked = await self._is_revoked(jti)
         if revoked:
             raise Unauthorized(SESSION_ENDED)
         if lookup is not None and lookup.entry is not None:
@@ -163,10 +157,44 @@ class ReadPath:
             async with self.db.read_session() as session:
                 result = await produce(session)
         except Exception as exc:
-            if self.replicas is None or not _leader_trouble(exc):
+            if self.replicas is None or not is_unavailable(exc):
                 raise
+            if isinstance(exc, PoolTimeout):
+                # Every pooled connection to the primary stayed busy: overload, or a leader
+                # that stopped answering (frozen). A replica that has the caller's writes may
+                # answer at once; otherwise 503 busy now (waiting would deepen an overload).
+                replica = self.replicas.choose(min_lsn)
+                if replica is None:
+                    raise
+                return await self._read_on_replica(replica, produce, exc)
             return await self._query_during_leader_change(min_lsn, produce, exc)
         metrics.READS_ROUTED.labels("primary").inc()
+        return result
+
+    async def _is_revoked(self, jti: str) -> bool:
+        """The database's answer (Redis could not give it: down, or recovering), asked again
+        through a leader change, like the read itself, rather than failing the read."""
+        deadline = time.monotonic() + LEADER_CHANGE_READ_SECONDS
+        while True:
+            try:
+                return await self.revocations.is_revoked(jti)
+            except Exception as exc:
+                if (
+                    self.replicas is None
+                    or not is_unavailable(exc)
+                    or isinstance(exc, PoolTimeout)
+                    or time.monotonic() >= deadline
+                ):
+                    raise
+                await asyncio.sleep(LEADER_CHANGE_RETRY_STEP_SECONDS)
+
+    async def _read_on_replica(
+        self, replica: ReplicaState, produce: Producer, error: Exception
+    ) -> tuple[bytes, str]:
+        async with self.db.read_session(replica.engine) as session:
+            result = await produce(session)
+        log.info("read_moved_to_replica", replica=replica.name, error=repr(error))
+        metrics.READS_ROUTED.labels("replica").inc()
         return result
 
     async def _query_during_leader_change(
@@ -186,17 +214,13 @@ class ReadPath:
                 await asyncio.sleep(min(LEADER_CHANGE_RETRY_STEP_SECONDS, remaining))
             try:
                 if replica is not None:
-                    async with self.db.read_session(replica.engine) as session:
-                        result = await produce(session)
-                    log.info("read_moved_to_replica", replica=replica.name, error=repr(error))
-                    metrics.READS_ROUTED.labels("replica").inc()
-                    return result
+                    return await self._read_on_replica(replica, produce, error)
                 async with self.db.read_session() as session:
                     result = await produce(session)
                 metrics.READS_ROUTED.labels("primary").inc()
                 return result
             except Exception as exc:
-                if not _leader_trouble(exc):
+                if not is_unavailable(exc) or isinstance(exc, PoolTimeout):
                     raise
                 if replica is not None:
                     self.replicas.mark_failed(replica, exc)
