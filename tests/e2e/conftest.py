@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -25,6 +24,7 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from stack.proc import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("NOTESTACK_E2E_BIN", str(REPO / ".venv" / "bin")))
@@ -39,12 +39,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
@@ -82,7 +76,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         NOTESTACK_THROTTLE_LOGIN_IP="10000/hour",
         NOTESTACK_THROTTLE_LOGIN_ACCOUNT="1000/hour",
     )
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     cli = BIN / "notestack"
     if cli.exists():

@@ -14,24 +14,17 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from stack.cluster import RunningStack
+from stack.system import missing_packages
+from stack.topology import free_port_block
 
-HERE = Path(__file__).resolve().parent
-DEPLOY = HERE.parents[1] / "deploy"
-if str(DEPLOY) not in sys.path:
-    sys.path.insert(0, str(DEPLOY))
-
-from stack.cluster import RunningStack  # noqa: E402
-from stack.system import missing_packages  # noqa: E402
-from stack.topology import free_port_block  # noqa: E402
-
-from tests.faults.faultlib import FAULT_LINES  # noqa: E402
+from tests.faults.faultlib import FAULT_LINES
 
 STARTUP_SECONDS = 240.0
 HEALTHY_BETWEEN_TESTS_SECONDS = 120.0

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
+from stack.proc import free_port
 
 SHARED_HOST = "127.0.0.1"
 SHARED_PORT = 5432
@@ -27,12 +28,6 @@ def answers(host: str, port: int, timeout: float = 0.5) -> bool:
             return True
     except OSError:
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def pg_bin(name: str) -> str:

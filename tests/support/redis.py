@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
-
-from tests.support.postgres import free_port
+from stack.proc import free_port
 
 
 @dataclass

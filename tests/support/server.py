@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-
-from tests.support.postgres import free_port
+from stack.proc import free_port
 
 NOTESTACK = Path(sys.executable).parent / "notestack"
 
