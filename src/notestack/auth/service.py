@@ -99,6 +99,10 @@ async def authenticate(
     from the original NoteStack) is stored again as argon2id the first time it is used."""
     await guard.before_login(client, data.email)
     user = await repository.get_by_email(session, data.email)
+    # The verification may wait for a turn at the hasher and then runs for tens of
+    # milliseconds: give the pooled connection back first (the account stays loaded, detached),
+    # or a flood of sign-ins holds every connection and other requests time out waiting.
+    await session.close()
     valid = await hashing.verify(user.password_hash if user else None, data.password)
     if user is None or not valid:
         await guard.login_failed(data.email)
