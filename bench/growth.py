@@ -13,6 +13,11 @@ asyncpg dialect, so it is the SQL the app runs):
 Iterations are interleaved round-robin so drift hits every variant alike. The figures are
 server + driver round trip on loopback (no HTTP, no ORM row building). ``EXPLAIN (ANALYZE,
 BUFFERS)`` of each variant goes to ``explain-<size>.txt``.
+
+Notes carry text from ``bench/corpus.py`` (a task vocabulary, some words accented) and the
+sort keys the app stores. The last step also gives one more user ``search_user_notes`` notes
+(within the step's size: 100k of the 1M in a full run); once the table is at its largest,
+``bench/search.py`` measures the search and the sorted first pages on that user.
 """
 
 from __future__ import annotations
@@ -29,15 +34,17 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
+from bench import search
+from bench.corpus import Corpus
+from bench.search import compile_sql
 from notestack.notes.cursor import Cursor
-from notestack.notes.ordering import Order, Sort
+from notestack.notes.ordering import PRIORITY_RANK, STATUS_RANK, Order, Sort
 from notestack.notes.repository import ListFilter, Ordering, list_statement
 
 NOTE_COLUMNS = [
     "id", "user_id", "title", "description", "status", "priority", "version",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "size_bytes", "title_key", "status_rank", "priority_rank",
 ]  # fmt: skip
 USER_COLUMNS = [
     "id", "username", "username_key", "email", "name", "role", "password_hash", "created_at",
@@ -58,6 +65,11 @@ class GrowthPlan:
     iterations: int
     notes_per_user: int = 100
     explain_runs: int = 25
+    # One user with this many notes, added in the last step (within its size): the search
+    # and sorted-list figures (bench/search.py) are measured on that user. 0: not measured.
+    search_user_notes: int = 0
+    search_iterations: int = 100  # per query / per sort (sorts: `iterations`)
+    search_explain_runs: int = 50  # EXPLAIN ANALYZE runs per query and per sort
 
 
 def label(size: int) -> str:
@@ -68,16 +80,11 @@ def label(size: int) -> str:
     return str(size)
 
 
-def compile_sql(statement: Any) -> tuple[str, list[Any]]:
-    compiled = statement.compile(dialect=asyncpg_dialect.dialect())  # type: ignore[no-untyped-call]
-    params = [compiled.params[name] for name in (compiled.positiontup or [])]
-    return compiled.string, params
-
-
 class Seeder:
     def __init__(self, conn: asyncpg.Connection, rng: random.Random) -> None:
         self.conn = conn
         self.rng = rng
+        self.corpus = Corpus(rng)
         self.rows = 0
         self.users = 0
 
@@ -102,18 +109,28 @@ class Seeder:
         await self.conn.copy_records_to_table("users", records=records, columns=USER_COLUMNS)
 
     def _note(self, user_id: uuid.UUID, n: int) -> tuple[Any, ...]:
+        """A note with text from bench/corpus.py and the sort keys the app would store."""
         rng = self.rng
         created = EPOCH + timedelta(seconds=rng.randrange(SPAN_SECONDS), microseconds=n % 997)
+        updated = created  # half the notes were edited after, within a month
+        if rng.random() < 0.5:
+            updated += timedelta(seconds=rng.randrange(30 * 24 * 3600))
+        text = self.corpus.draw()
+        status, priority = STATUSES[n % 3], PRIORITIES[rng.randrange(3)]
         return (
             uuid.UUID(int=rng.getrandbits(128), version=4),
             user_id,
-            f"Note {n}",
-            f"Task {n}: follow up on item {rng.randrange(1_000_000)} before the weekly review",
-            STATUSES[n % 3],
-            PRIORITIES[n % 3],
+            text.title,
+            text.description,
+            status,
+            priority,
             1,
             created,
-            created,
+            updated,
+            text.size_bytes,
+            text.title_key,
+            STATUS_RANK[status],
+            PRIORITY_RANK[priority],
         )
 
     async def add_notes(self, owners: list[tuple[uuid.UUID, int]], batch: int = 50_000) -> None:
@@ -144,8 +161,14 @@ async def _secondary_indexes(conn: asyncpg.Connection) -> list[tuple[str, str]]:
     return [(row["indexname"], row["indexdef"]) for row in rows]
 
 
-async def grow_to(seeder: Seeder, size: int, notes_per_user: int) -> dict[str, float]:
-    """Add filler users and notes until the table has `size` rows; indexes rebuilt after COPY."""
+async def grow_to(
+    seeder: Seeder,
+    size: int,
+    notes_per_user: int,
+    owners_first: list[tuple[uuid.UUID, int]] | None = None,
+) -> dict[str, float]:
+    """Add filler users and notes until the table has `size` rows; indexes rebuilt after COPY.
+    `owners_first`: existing users given that many notes first, within the same `size`."""
     conn = seeder.conn
     started = time.perf_counter()
     missing = size - seeder.rows
@@ -154,9 +177,15 @@ async def grow_to(seeder: Seeder, size: int, notes_per_user: int) -> dict[str, f
     indexes = await _secondary_indexes(conn)
     for name, _ in indexes:  # bulk-load practice: COPY first, build the same indexes after
         await conn.execute(f'DROP INDEX "{name}"')
+    for _, count in owners_first or []:
+        if count > missing:
+            raise ValueError(f"{count} notes for one user do not fit in the {size} rows step")
+        missing -= count
+    await seeder.add_notes(owners_first or [])
     users = [uuid.UUID(int=seeder.rng.getrandbits(128), version=4)
              for _ in range(-(-missing // notes_per_user))]  # fmt: skip
-    await seeder.add_users(users)
+    if users:
+        await seeder.add_users(users)
     owners = []
     left = missing
     for user_id in users:
@@ -267,6 +296,9 @@ async def run(
         target = uuid.UUID(int=seeder.rng.getrandbits(128), version=4)
         await seeder.add_users([target])
         await seeder.add_notes([(target, plan.target_notes)])
+        searcher = uuid.UUID(int=seeder.rng.getrandbits(128), version=4)
+        if plan.search_user_notes:  # its notes come with the last step
+            await seeder.add_users([searcher])
         out: dict[str, Any] = {
             "method": "SQL round trip with asyncpg prepared statements on loopback (client on "
             "the load core), warm buffers; *_server_exec_ms: median EXPLAIN ANALYZE execution "
@@ -278,7 +310,13 @@ async def run(
             "sizes": {},
         }
         for size in plan.sizes:
-            load = await grow_to(seeder, size, plan.notes_per_user)
+            heavy = size == plan.sizes[-1] and plan.search_user_notes
+            load = await grow_to(
+                seeder,
+                size,
+                plan.notes_per_user,
+                [(searcher, plan.search_user_notes)] if heavy else None,
+            )
             rows = await conn.fetchval("SELECT count(*) FROM notes")
             measured = await measure(conn, target, plan, results_dir / f"explain-{label(size)}.txt")
             table_mb = await conn.fetchval("SELECT pg_total_relation_size('notes') / 1048576.0")
@@ -300,6 +338,32 @@ async def run(
         out["flatness_server_exec"] = round(
             large["keyset_first_server_exec_ms"] / small["keyset_first_server_exec_ms"], 3
         )
+        if plan.search_user_notes:
+            out["search"] = await search.measure_search(
+                conn,
+                searcher,
+                plan.search_iterations,
+                plan.search_explain_runs,
+                results_dir / "explain-search.txt",
+            )
+            out["sorts"] = await search.measure_sorts(
+                conn,
+                searcher,
+                plan.iterations,
+                plan.search_explain_runs,
+                results_dir / "explain-sorts.txt",
+            )
+            for kind, row in out["search"]["kinds"].items():
+                print(
+                    f"search {kind:>9}: p50 {row['p50_ms']:.2f} ms, p95 {row['p95_ms']:.2f} ms,"
+                    f" p99 {row['p99_ms']:.2f} ms",
+                    flush=True,
+                )
+            print(
+                f"sorts: worst first-page server p95 "
+                f"{out['sorts']['server_exec_p95_ms_worst']:.3f} ms",
+                flush=True,
+            )
         return out
     finally:
         await conn.close()

@@ -65,6 +65,16 @@ def test_bench_harness_end_to_end(tmp_path: Path) -> None:
     for key in ("cached_vs_ceiling", "uncached_vs_ceiling", "nginx_vs_direct"):
         assert data["ratios"][key] > 0, key
 
+    search = data["search"]  # issue 12: the API's search query on one user with many notes
+    assert set(search["kinds"]) == {"one_word", "two_word", "accented"}
+    for query, row in search["queries"].items():
+        assert row["p95_ms"] >= row["p50_ms"] > 0, query
+        assert row["matches"] > 0 or row["kind"] == "two_word", query  # rare in 500 notes
+    assert search["queries"]["résumé"]["words"] == ["resume"]
+    sorts = data["sorts"]["per_sort"]
+    assert len(sorts) == 10 and all(row["server_exec_p95_ms"] > 0 for row in sorts.values())
+    assert "ix_notes_live_title" in sorts["title:asc"]["plan_indexes"]
+
     growth = data["growth"]
     assert len(growth["sizes"]) == 3 and growth["flatness"] > 0
     for size, row in growth["sizes"].items():
@@ -77,6 +87,10 @@ def test_bench_harness_end_to_end(tmp_path: Path) -> None:
     assert "choice" in data["server_choice"] or "skipped" in data["server_choice"]
     assert data["frontend_gzip_kb"] is None or data["frontend_gzip_kb"] > 0
     assert data["machine"]["nproc"] >= 1 and data["versions"]["python"]
-    assert set(data["targets"]) >= {"cached_vs_ceiling", "flatness", "nginx_vs_direct"}
+    assert set(data["targets"]) >= {
+        "cached_vs_ceiling", "flatness", "nginx_vs_direct", "search_p95_ms",
+        "sort_first_page_p95_ms",
+    }  # fmt: skip
+    assert "## Search and sorted lists" in (tmp_path / "latest.md").read_text()
     assert "| target |" in (tmp_path / "latest.md").read_text()
     assert (tmp_path / "latest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
