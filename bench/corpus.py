@@ -91,12 +91,12 @@ def _vocabulary() -> tuple[list[str], list[float]]:
     return words, cumulative
 
 
-def _tail(rng: random.Random) -> list[str]:
+def _tail(rng: random.Random, size: int) -> list[str]:
     """Made-up names and numbers: rare words, none beginning like a searched word."""
     consonants, vowels = "bdfgklmnprstvz", "aeiou"
     searched = tuple(fold(word) for word in PLACED)
     tail: set[str] = {str(n) for n in range(1, 2000)}
-    while len(tail) < TAIL_WORDS:
+    while len(tail) < size:
         word = "".join(
             rng.choice(consonants) + rng.choice(vowels) for _ in range(rng.randint(2, 4))
         )
@@ -118,7 +118,7 @@ class Corpus:
 
     def __init__(self, rng: random.Random, pool: int = 8192) -> None:
         words, cumulative = _vocabulary()
-        tail = _tail(rng)
+        tail = _tail(rng, min(TAIL_WORDS, 4 * pool))
         self.rng = rng
 
         def pick(ranked: list[str], weights: list[float], count: int) -> list[str]:

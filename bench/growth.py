@@ -70,6 +70,7 @@ class GrowthPlan:
     search_user_notes: int = 0
     search_iterations: int = 100  # per query / per sort (sorts: `iterations`)
     search_explain_runs: int = 50  # EXPLAIN ANALYZE runs per query and per sort
+    text_pool: int = 8192  # distinct titles and descriptions drawn (bench/corpus.py)
 
 
 def label(size: int) -> str:
@@ -81,10 +82,10 @@ def label(size: int) -> str:
 
 
 class Seeder:
-    def __init__(self, conn: asyncpg.Connection, rng: random.Random) -> None:
+    def __init__(self, conn: asyncpg.Connection, rng: random.Random, text_pool: int = 8192) -> None:
         self.conn = conn
         self.rng = rng
-        self.corpus = Corpus(rng)
+        self.corpus = Corpus(rng, text_pool)
         self.rows = 0
         self.users = 0
 
@@ -292,7 +293,7 @@ async def run(
         os.sched_setaffinity(0, load_cpus)
     conn = await asyncpg.connect(dsn)
     try:
-        seeder = Seeder(conn, random.Random(seed))
+        seeder = Seeder(conn, random.Random(seed), plan.text_pool)
         target = uuid.UUID(int=seeder.rng.getrandbits(128), version=4)
         await seeder.add_users([target])
         await seeder.add_notes([(target, plan.target_notes)])

@@ -88,6 +88,7 @@ class Mode:
             plan = growth.GrowthPlan(
                 (500, 1000, 2000), 200, 100, 20, 10, notes_per_user=50, explain_runs=3,
                 search_user_notes=500, search_iterations=5, search_explain_runs=3,
+                text_pool=512,
             )  # fmt: skip
             if "BENCH_RESULTS_DIR" not in env:
                 raise SystemExit("BENCH_SMOKE=1 needs BENCH_RESULTS_DIR (a temporary directory)")
