@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO_ROOT / "deploy"))
 from stack import app as stack_app  # noqa: E402
 from stack import postgres  # noqa: E402
 from stack.proc import Managed, descendants, free_ports, wait_http_ok  # noqa: E402
-from stack.topology import LOOPBACK, metrics_token  # noqa: E402
+from stack.topology import LOOPBACK, database_url, metrics_token  # noqa: E402
 
 from bench.rig import StackPorts, Topology, TopologySpec  # noqa: E402
 
@@ -158,9 +158,25 @@ class BenchEnv:
         ).start()  # fmt: skip
         wait_http_ok(self.url("uncached") + "/readyz", 60, alive=self.uncached.alive)
 
-    def start_ceiling(self, body_bytes: int) -> None:
-        env = {**os.environ, "BENCH_CEILING_BYTES": str(body_bytes), "PYTHONUNBUFFERED": "1"}
-        env["PYTHONPATH"] = str(REPO_ROOT)
+    def start_ceiling(
+        self, body_bytes: int, *, reader: str = "", writer: str = "", limit: int = 50
+    ) -> None:
+        """The ceilings (bench/ceiling_app.py): fixed bytes, and one Redis round trip, one
+        read query, one INSERT against this rig's own Redis and PostgreSQL."""
+        app_env = self.app_env(cache=True, name="bench-ceiling")
+        env = {
+            **os.environ,
+            "BENCH_CEILING_BYTES": str(body_bytes),
+            "BENCH_CEILING_REDIS_URL": app_env["NOTESTACK_REDIS_URL"],
+            "BENCH_CEILING_DSN": self.dsn(),
+            "BENCH_CEILING_READER": reader,
+            "BENCH_CEILING_WRITER": writer,
+            "BENCH_CEILING_LIMIT": str(limit),
+            "PYTHONUNBUFFERED": "1",
+        }
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
+        )
         self.ceiling = Managed(
             "ceiling",
             [str(VENV_BIN / "python"), "-m", "bench.ceiling_app", LOOPBACK,
@@ -242,6 +258,11 @@ class BenchEnv:
     @property
     def pg_port(self) -> int:
         return self.ports["pg"]
+
+    def dsn(self, database: str | None = None) -> str:
+        """A plain postgresql:// URL (asyncpg) of the app's database, or of `database`."""
+        url = database_url(LOOPBACK, self.pg_port).replace("postgresql+asyncpg://", "postgresql://")
+        return url if database is None else url.rsplit("/", 1)[0] + "/" + database
 
     def pg_counters(self) -> dict[str, int]:
         """Server-wide sessions opened and transactions ended so far (pg_stat_database)."""

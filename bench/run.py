@@ -49,7 +49,14 @@ CREATE_BODY = (
 )
 PASSWORD = "Bench-Passw0rd-2026!zq"
 LIST_NOTES = 50
-SCENARIOS = ("ceiling", "cached_list", "uncached_list", "create", "nginx_cached_list")
+# The ceilings (bench/ceiling_app.py): the server's own limit (fixed bytes), and each I/O
+# path's: one Redis round trip, one read query, one INSERT ... RETURNING.
+CEILINGS = ("ceiling", "ceiling_redis", "ceiling_db_read", "ceiling_db_write")
+SCENARIOS = (*CEILINGS, "cached_list", "uncached_list", "create", "nginx_cached_list")
+# The open loop (a latency target for the API's scenarios) leaves out the I/O ceilings,
+# which are there for their throughput and CPU per request.
+OPEN_LOOP_SCENARIOS = ("ceiling", "cached_list", "uncached_list", "create", "nginx_cached_list")
+CEILING_REDIS_KEY = "bench:ceiling:list"  # bench/ceiling_app.py REDIS_KEY
 GRANIAN_VERSION = "2.8.9"  # installed into .venv by mk/bench.mk only; not in the lock files
 
 
@@ -168,7 +175,63 @@ def setup_users(base: str) -> dict[str, Any]:
         notes = response.json()["notes"]
         if len(notes) != LIST_NOTES:
             raise RuntimeError(f"expected {LIST_NOTES} notes, got {len(notes)}")
-        return {"reader": reader, "writer": writer, "list_body_bytes": len(response.content)}
+        return {
+            "reader": reader,
+            "writer": writer,
+            "list_body": response.content,
+            "list_body_bytes": len(response.content),
+        }
+
+
+def setup_ceilings(env: BenchEnv, tokens: dict[str, Any]) -> dict[str, Any]:
+    """Start the ceilings, the Redis one's key holding the list body the app serves, and
+    check that each answers the same bytes (or the same shape) as the path it bounds."""
+    import redis
+
+    list_body: bytes = tokens["list_body"]
+    redis_url = env.app_env(cache=True, name="bench-setup")["NOTESTACK_REDIS_URL"]
+    client = redis.Redis.from_url(redis_url)
+    try:
+        client.set(CEILING_REDIS_KEY, list_body)
+    finally:
+        client.close()
+    env.start_ceiling(
+        len(list_body), reader="bench_reader", writer="bench_writer", limit=LIST_NOTES
+    )
+    base = env.url("ceiling")
+    with httpx.Client(timeout=30) as http:
+        cached = http.get(base + "/redis")
+        read = http.get(base + "/db/read")
+        write = http.post(
+            base + "/db/write", content=CREATE_BODY, headers={"Content-Type": "application/json"}
+        )
+        app_write = http.post(
+            env.url("cached") + CREATE_PATH,
+            content=CREATE_BODY,
+            headers={"Content-Type": "application/json",
+                     "Authorization": f"Bearer {tokens['writer']}"},
+        )  # fmt: skip
+    for name, response, status in (("redis", cached, 200), ("db/read", read, 200),
+                                   ("db/write", write, 201)):  # fmt: skip
+        if response.status_code != status:
+            raise RuntimeError(f"ceiling /{name}: {response.status_code} {response.text[:300]}")
+    if cached.content != list_body:
+        raise RuntimeError("the Redis ceiling does not answer the list body")
+    if set(read.json()["notes"][0]) != set(json.loads(list_body)["notes"][0]):
+        raise RuntimeError("the database read ceiling's notes are not shaped like the API's")
+    return {
+        "list_body_bytes": len(list_body),
+        "redis_body_bytes": len(cached.content),
+        "db_read_body_bytes": len(read.content),
+        "db_read_same_bytes": read.content == list_body,
+        "db_write_body_bytes": len(write.content),
+        "create_body_bytes": len(app_write.content),
+        "method": "bench/ceiling_app.py under the same gunicorn master, worker class and count "
+        "as the app: /redis one GET with the app's RedisTarget client (pool and timeouts of "
+        "the cache), /db/read one prepared asyncpg query for the reader's page (limit + 1 "
+        "rows) to orjson in the list's shape, /db/write one INSERT ... RETURNING (autocommit) "
+        "of the posted note to orjson in the create response's shape; no token check",
+    }
 
 
 def cache_counts(env: BenchEnv, base: str) -> dict[str, float]:
@@ -200,6 +263,11 @@ def targets(env: BenchEnv, tokens: dict[str, Any]) -> dict[str, Target]:
     reader, writer = tokens["reader"], tokens["writer"]
     return {
         "ceiling": Target(env.url("ceiling") + "/", "get", reader),
+        "ceiling_redis": Target(env.url("ceiling") + "/redis", "get", reader),
+        "ceiling_db_read": Target(env.url("ceiling") + "/db/read", "get", reader),
+        "ceiling_db_write": Target(
+            env.url("ceiling") + "/db/write", "post", writer, "POST", CREATE_BODY
+        ),
         "cached_list": Target(env.url("cached") + LIST_PATH, "get", reader),
         "uncached_list": Target(env.url("uncached") + LIST_PATH, "get", reader),
         "create": Target(env.url("cached") + CREATE_PATH, "post", writer, "POST", CREATE_BODY),
@@ -517,7 +585,7 @@ def main() -> int:
         log(f"started PostgreSQL :{env.pg_port}, Redis, NoteStack, nginx in {env.base_dir}")
         tokens = setup_users(env.url("cached"))
         env.start_uncached()
-        env.start_ceiling(tokens["list_body_bytes"])
+        ceilings = setup_ceilings(env, tokens)
         pinned = env.pin_servers()
         ready = httpx.get(env.url("cached") + "/readyz", timeout=10).json()
         cache_active = "cache" in ready.get("checks", {})
@@ -529,9 +597,9 @@ def main() -> int:
         gate = QuietGate(mode, env)
         rounds = closed_loop(mode, env, plan, SCENARIOS, gate)
         summary = {name: summarize(runs) for name, runs in rounds.items()}
-        open_rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in SCENARIOS}
+        open_rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in OPEN_LOOP_SCENARIOS}
         for index in range(mode.rounds):  # alternating, like the closed-loop rounds
-            for name in SCENARIOS:
+            for name in OPEN_LOOP_SCENARIOS:
                 env.pin_servers()
                 waited = gate.wait()
                 core_before = core_jiffies(env.server_cpus) if env.server_cpus else (0.0, 0.0)
@@ -586,6 +654,16 @@ def main() -> int:
             summary["nginx_cached_list"]["rps"], summary["cached_list"]["rps"]
         ),
         "create_vs_ceiling": ratio(summary["create"]["rps"], ceiling),
+        # Issue 13: each path against the ceiling of the I/O it must do.
+        "cached_vs_redis_ceiling": ratio(
+            summary["cached_list"]["rps"], summary["ceiling_redis"]["rps"]
+        ),
+        "uncached_vs_db_read_ceiling": ratio(
+            summary["uncached_list"]["rps"], summary["ceiling_db_read"]["rps"]
+        ),
+        "create_vs_db_write_ceiling": ratio(
+            summary["create"]["rps"], summary["ceiling_db_write"]["rps"]
+        ),
     }
     if overloaded is not None:
         result["ratios"]["overload_goodput"] = overloaded["overload_goodput"]
@@ -602,7 +680,11 @@ def main() -> int:
         "uncached_vs_ceiling": ratio(implied["uncached_list"], implied["ceiling"]),
         "nginx_vs_direct": ratio(implied["nginx_cached_list"], implied["cached_list"]),
         "create_vs_ceiling": ratio(implied["create"], implied["ceiling"]),
+        "cached_vs_redis_ceiling": ratio(implied["cached_list"], implied["ceiling_redis"]),
+        "uncached_vs_db_read_ceiling": ratio(implied["uncached_list"], implied["ceiling_db_read"]),
+        "create_vs_db_write_ceiling": ratio(implied["create"], implied["ceiling_db_write"]),
     }
+    result["ceilings"] = ceilings
     shares = [
         r["server_core_foreign_share"]
         for runs in rounds.values()

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.slow
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ("ceiling", "cached_list", "uncached_list", "create", "nginx_cached_list")
+CEILINGS = ("ceiling_redis", "ceiling_db_read", "ceiling_db_write")
 
 
 def _missing_tools() -> list[str]:
@@ -64,6 +65,12 @@ def test_bench_harness_end_to_end(tmp_path: Path) -> None:
         assert open_loop["p99_ms"] >= open_loop["p50_ms"] > 0, name
     for key in ("cached_vs_ceiling", "uncached_vs_ceiling", "nginx_vs_direct"):
         assert data["ratios"][key] > 0, key
+    for name in CEILINGS:  # issue 13's ceilings, in the same closed-loop rounds
+        assert data[f"{name}_rps"] > 0 and data[f"{name}_errors"] == 0, name
+    for key in ("cached_vs_redis_ceiling", "uncached_vs_db_read_ceiling",
+                "create_vs_db_write_ceiling"):  # fmt: skip
+        assert data["ratios"][key] > 0 and data["ratios_cpu"][key] > 0, key
+    assert data["ceilings"]["redis_body_bytes"] == data["list_body_bytes"]
 
     search = data["search"]  # issue 12: the API's search query on one user with many notes
     assert set(search["kinds"]) == {"one_word", "two_word", "accented"}
@@ -89,7 +96,8 @@ def test_bench_harness_end_to_end(tmp_path: Path) -> None:
     assert data["machine"]["nproc"] >= 1 and data["versions"]["python"]
     assert set(data["targets"]) >= {
         "cached_vs_ceiling", "flatness", "nginx_vs_direct", "search_p95_ms",
-        "sort_first_page_p95_ms",
+        "sort_first_page_p95_ms", "cached_vs_redis_ceiling", "uncached_vs_db_read_ceiling",
+        "create_vs_db_write_ceiling",
     }  # fmt: skip
     assert "## Search and sorted lists" in (tmp_path / "latest.md").read_text()
     assert "| target |" in (tmp_path / "latest.md").read_text()
