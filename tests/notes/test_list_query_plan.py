@@ -122,6 +122,51 @@ async def test_every_ordering_uses_its_index(plan_db: str) -> None:
         await connection.close()
 
 
+async def test_a_search_reads_the_owners_search_index(plan_db: str) -> None:
+    """A search is one owner's live notes: the GIN index over (user_id, search_vector)
+    finds them without intersecting the whole table's matches with the owner's notes."""
+    dsn = plan_db.replace("postgresql+asyncpg", "postgresql")
+    connection = await asyncpg.connect(dsn)
+    try:
+        users = [uuid.uuid4() for _ in range(400)]
+        await connection.execute(
+            """
+            INSERT INTO users (id, username, username_key, email, name, role, password_hash,
+                               created_at, updated_at)
+            SELECT u, 's_' || left(u::text, 20), 's_' || left(u::text, 20), u || '@s.example',
+                   'n', 'user', 'h', now(), now()
+            FROM unnest($1::uuid[]) AS u
+            """,
+            users,
+        )
+        # Every user 100 notes, the searcher 10,000; "plumber" in 1 note in 50, "kitchen" in
+        # 1 in 7, of every user.
+        await connection.execute(
+            """
+            INSERT INTO notes (id, user_id, title, description, status, priority, version,
+                               created_at, updated_at)
+            SELECT gen_random_uuid(), u.id, 'note ' || g,
+                   concat_ws(' ', 'call the supplier',
+                             CASE WHEN g % 50 = 0 THEN 'plumber' END,
+                             CASE WHEN g % 7 = 0 THEN 'kitchen' END, 'item ' || g),
+                   'Pending', 'Low', 1, now(), now()
+            FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n),
+                 generate_series(1, CASE WHEN u.n = 1 THEN 10000 ELSE 100 END) AS g
+            """,
+            users,
+        )
+        await connection.execute("ANALYZE notes")
+        for words in ("plumber", "kitchen plumber", "Plumb"):
+            filters = ListFilter(search=words)
+            ordering = Ordering(None, Order.DESC)
+            statement = list_statement("postgresql", users[0], filters, ordering, None, 21)
+            plan = await _explain(connection, statement)
+            assert "ix_notes_live_search" in plan, (words, plan)
+            assert "BitmapAnd" not in plan and "Seq Scan" not in plan, (words, plan)
+    finally:
+        await connection.close()
+
+
 def _compiled(statement: Any) -> str:
     """The statement's SQL with $1 (the user) and $2 (the limit) for asyncpg."""
     compiled = statement.compile(dialect=asyncpg_dialect.dialect())

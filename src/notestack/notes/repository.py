@@ -40,6 +40,8 @@ MAX_SEARCH_WORDS = 12
 # SQLite's full-text index of the notes (migration 0003), keyed by the notes' rowid.
 _NOTES_FTS = table("notes_fts", column("rowid"))
 _NOTES_ROWID: ColumnElement[int] = literal_column("notes.rowid")
+# PostgreSQL's: a generated tsvector (migration 0003), in one GIN index with the owner's id
+# over live notes (0004), so a search reads only its owner's matches.
 _SEARCH_VECTOR: ColumnElement[Any] = literal_column("notes.search_vector")
 
 
