@@ -1,9 +1,10 @@
 """`make bench`: start everything, measure, write bench/results/latest.{json,md,png}.
 
 Modes (environment):
-  (default)      full run, about 8-12 minutes: 3 alternating rounds of 10 s per scenario,
-                 10 s open-loop runs, growth to 10k / 100k / 1M notes
-  BENCH_QUICK=1  under 2 minutes: 1 round of 3 s, growth to 2k / 10k / 50k; results in
+  (default)      full run, about 20-25 minutes: 3 alternating rounds of 10 s per scenario,
+                 10 s open-loop runs, growth to 10k / 100k / 1M notes (100k of them one
+                 user's: the search and sorted-list figures, bench/search.py)
+  BENCH_QUICK=1  a few minutes: 1 round of 3 s, growth to 2k / 10k / 50k; results in
                  bench/results/quick/ so the committed full-run evidence is not overwritten
   BENCH_SMOKE=1  the smoke test's mode: 1 s runs, tiny growth (BENCH_RESULTS_DIR required)
 Other knobs: BENCH_RESULTS_DIR, BENCH_WORKERS (default 1: one core serves), BENCH_CONNECTIONS
