@@ -14,7 +14,8 @@ serialisation detours), not of the server or of the I/O:
   list scenario (``BENCH_CEILING_READER``'s live notes, newest first, ``limit`` + 1 rows),
   serialized with orjson into the list response's JSON shape.
 * ``POST /db/write``: the request's JSON note, one ``INSERT ... RETURNING`` (autocommit: one
-  round trip, one durable commit) for ``BENCH_CEILING_WRITER``, serialized like the create
+  round trip, one durable commit) for ``BENCH_CEILING_WRITER`` (an account of its own, so
+  the create scenario's writer does not gain these notes), serialized like the create
   response.
 
 No token is checked and no cache generation, quota, event or history is kept: these are
