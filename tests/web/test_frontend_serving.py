@@ -28,6 +28,7 @@ INDEX_HTML = """<!doctype html>
 </html>
 """
 JS = b"console.log('hello from the bundle');\n" * 20
+SERVICE_WORKER = "self.addEventListener('fetch', () => undefined);\n"
 CSS = b"body { color: black; }\n" * 20
 
 
@@ -38,6 +39,8 @@ def dist(tmp_path: Path) -> Path:
     assets.mkdir(parents=True)
     (root / "index.html").write_text(INDEX_HTML, encoding="utf-8")
     (root / "robots.txt").write_text("User-agent: *\n", encoding="utf-8")
+    (root / "sw.js").write_text(SERVICE_WORKER, encoding="utf-8")
+    (root / "manifest.webmanifest").write_text('{"name": "NoteStack"}', encoding="utf-8")
     (assets / "index-abc123.js").write_bytes(JS)
     (assets / "index-abc123.js.gz").write_bytes(gzip.compress(JS))
     (assets / "index-abc123.js.br").write_bytes(b"pretend-brotli")
@@ -188,6 +191,27 @@ async def test_top_level_public_files_are_served(client: httpx.AsyncClient) -> N
     assert response.headers["content-type"] == "text/plain; charset=utf-8"
 
 
+async def test_service_worker_is_revalidated_at_every_visit(client: httpx.AsyncClient) -> None:
+    """A browser looks for a new build by fetching /sw.js again: it must never be immutable,
+    and only a JavaScript type registers."""
+    response = await client.get("/sw.js", headers=no_encoding())
+    assert response.status_code == 200
+    assert response.text == SERVICE_WORKER
+    assert response.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert response.headers["cache-control"] == "no-cache"
+    manifest = await client.get("/manifest.webmanifest")
+    assert manifest.headers["content-type"] == "application/manifest+json"
+    assert manifest.headers["cache-control"] == "no-cache"
+
+
+async def test_csp_lets_the_app_register_its_worker_and_manifest(
+    client: httpx.AsyncClient,
+) -> None:
+    csp = (await client.get("/notes")).headers["content-security-policy"]
+    assert "worker-src 'self';" in csp
+    assert "manifest-src 'self';" in csp
+
+
 async def test_missing_build_is_a_clear_503(tmp_path: Path) -> None:
     app = make_app(tmp_path / "not-built")
     transport = httpx.ASGITransport(app=app)
@@ -246,7 +270,8 @@ def test_bad_cdn_base_url_fails_at_startup(dist: Path, value: str) -> None:
 def test_csp_without_cdn_is_strict() -> None:
     assert content_security_policy() == (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+        "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'self'; form-action 'self'; "
         "object-src 'none'"
     )
 

@@ -130,6 +130,9 @@ def content_security_policy(asset_origin: str = "") -> str:
             f"style-src 'self'{extra}",
             "img-src 'self' data:",
             "connect-src 'self'",
+            # The service worker (/sw.js: the app shell offline) and the web app manifest.
+            "worker-src 'self'",
+            "manifest-src 'self'",
             "frame-ancestors 'none'",
             "base-uri 'self'",
             "form-action 'self'",
@@ -230,7 +233,9 @@ def mount_frontend(app: FastAPI, settings: Settings) -> None:
                 status_code=503,
                 headers={"Cache-Control": "no-store"},
             )
-        # Top-level files Vite copies from public/ (robots.txt, ...) are served as they are.
+        # Top-level files Vite copies from public/ (robots.txt, the web app manifest, icons) and
+        # the service worker (sw.js) are served as they are, revalidated on every use: a
+        # browser checks sw.js for a new build at each visit, so it must never be immutable.
         name = request.path_params["path"]
         if name and "/" not in name and name != "index.html":
             path = _resolve_inside(dist, name)
