@@ -54,7 +54,11 @@ function closure(key, into = new Set()) {
 
 const fromHtml = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
 const entry = new Set(fromHtml);
-for (const key of Object.keys(manifest).filter((k) => manifest[k].isEntry)) closure(key, entry);
+// The service worker (dist/sw.js) is an entry of its own that no page loads.
+const SERVICE_WORKER = 'sw.js';
+for (const key of Object.keys(manifest).filter((k) => manifest[k].isEntry && manifest[k].file !== SERVICE_WORKER)) {
+  closure(key, entry);
+}
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 const gzipOf = (names) => [...names].reduce((sum, name) => sum + (sizes.get(name)?.gz ?? 0), 0);
