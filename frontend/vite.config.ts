@@ -28,6 +28,21 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     // dist/.vite/manifest.json: scripts/postbuild.mjs measures each route's first load from it.
     manifest: true,
+    rolldownOptions: {
+      output: {
+        // TanStack Query in one chunk (every page needs it), instead of five or six small ones
+        // cut wherever lazily loaded code happens to share a module: each file costs its own
+        // compression and imports. The mutation code stays with the write path, loaded later.
+        codeSplitting: {
+          groups: [
+            {
+              name: 'query',
+              test: /@tanstack\/(query-core|react-query)\/.*\/(?!mutationObserver|useMutation)[^/]+\.js$/,
+            },
+          ],
+        },
+      },
+    },
   },
   test: {
     environment: 'happy-dom',
