@@ -1,10 +1,12 @@
-import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { onlineManager, QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
+import { forgetDevice, savedSession, useLiveSync } from '@/app/sync';
 import { Toaster } from '@/components/ui/toaster';
 import { getProfile } from '@/features/auth/api/get-profile';
 import { noteQueryOptions } from '@/features/notes/api/get-note';
 import { notesQueryOptions } from '@/features/notes/api/get-notes';
 import { filtersFromSearchParams } from '@/features/notes/lib/filters';
+import { ApiError } from '@/lib/api-client';
 import { createQueryClient, installFocusListeners } from '@/lib/query-client';
 import { useSessionStore } from '@/stores/session-store';
 import { toast } from '@/stores/toast-store';
@@ -27,20 +29,39 @@ export function AppProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     installFocusListeners();
+    // Queries wait for the network instead of failing while the browser says it is offline
+    // (TanStack Query starts out online and follows the online and offline events from then on).
+    onlineManager.setOnline(navigator.onLine);
     const controller = new AbortController();
+    const saved = savedSession();
+    const session = useSessionStore.getState();
     getProfile(controller.signal)
-      .then((user) => {
-        if (user) useSessionStore.getState().setUser(user);
-        else useSessionStore.getState().clear();
+      .then(async (user) => {
+        if (!user) {
+          forgetDevice(false);
+          session.clear();
+          return;
+        }
+        const copy = await saved;
+        if (copy?.user.id === user.id) copy.restore(queryClient);
+        session.setUser(user);
       })
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         if (controller.signal.aborted) return;
-        useSessionStore.getState().clear();
+        // No network: the last session on this device, with the notes it had loaded.
+        const copy = error instanceof ApiError && error.status === 0 ? await saved : null;
+        if (copy) {
+          copy.restore(queryClient);
+          session.setUser(copy.user);
+          return;
+        }
+        session.clear();
         toast.error(`Could not check your session (${error instanceof Error ? error.message : 'unknown error'}).`);
       });
     prefetchFirstPage(queryClient, window.location);
     return () => controller.abort();
   }, [queryClient]);
+  useLiveSync(queryClient);
 
   return (
     <QueryClientProvider client={queryClient}>

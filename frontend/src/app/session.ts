@@ -1,12 +1,14 @@
 /**
  * The end of a session, in one place: signing out and an expired session (any 401) both
- * drop every trace of the person's data from this tab and go to the sign-in page.
+ * drop every trace of the person's data from this tab and go to the sign-in page. Signing out
+ * also clears what the device keeps (`app/live-sync.ts`).
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect } from 'react';
 import { useNavigate } from 'react-router';
 import { paths, signInUrl } from '@/config/paths';
 import { logout } from '@/features/auth/api/logout';
+import { forgetDevice } from '@/app/sync';
 import { useNotesStore } from '@/features/notes/stores/notes-store';
 import { errorMessage, setUnauthorizedHandler } from '@/lib/api-client';
 import { useSessionStore, type SessionEnd } from '@/stores/session-store';
@@ -18,9 +20,11 @@ export function useEndSession() {
   return useCallback(
     (reason: SessionEnd) => {
       const here = `${window.location.pathname}${window.location.search}`;
+      // The person first: what keeps their data on the device stops before it is dropped here.
+      useSessionStore.getState().clear(reason);
+      forgetDevice(reason === 'signed-out');
       useNotesStore.getState().reset();
       queryClient.clear();
-      useSessionStore.getState().clear(reason);
       if (reason === 'expired') {
         toast.info('Your session has ended. Please sign in again.');
         if (!window.location.pathname.startsWith('/sign-')) navigate(signInUrl(here), { replace: true });

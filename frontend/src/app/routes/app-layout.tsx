@@ -8,6 +8,9 @@ import { useSessionStore } from '@/stores/session-store';
 /** The account menu (and the export and import it opens) loads just after the page. */
 const AccountMenu = lazy(() => import('@/app/account-menu').then((module) => ({ default: module.AccountMenu })));
 
+/** Online, offline or syncing: not needed for the first paint either. */
+const SyncStatus = lazy(() => import('@/components/ui/sync-status'));
+
 /** Signed-in pages: a signed-out person is sent to sign in, then brought back here. */
 export function AppLayout() {
   const { status, user, ended } = useSessionStore();
@@ -32,6 +35,9 @@ export function AppLayout() {
           NoteStack
         </Link>
         <div className="app-header-user">
+          <Suspense fallback={null}>
+            <SyncStatus />
+          </Suspense>
           <Suspense fallback={<span className="muted">{user?.username}</span>}>
             <AccountMenu username={user?.username ?? ''} />
           </Suspense>

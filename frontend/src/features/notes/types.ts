@@ -42,8 +42,11 @@ export type Revision = NoteHistory['revisions'][number];
 /** The fields a 412 names as changed elsewhere to other values. */
 export type ConflictBody = ResponseBody<'/api/v1/note/{note_id}/edit', 'patch', 412>;
 
-/** A note as shown: `pending` until the server has confirmed the last change to it. */
-export type DisplayNote = Note & { pending?: boolean; highlights?: Highlights };
+/**
+ * A note as shown: `pending` until the server has confirmed the last change to it, `queued`
+ * while that change waits in the outbox for the network.
+ */
+export type DisplayNote = Note & { pending?: boolean; queued?: boolean; highlights?: Highlights };
 
 export interface NoteFilters {
   q: string;

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { revalidateNotes, writeNote } from '@/features/notes/lib/cache';
+import { cancellableDelete } from '@/features/notes/lib/outbox';
 import { newOpId, useNotesStore } from '@/features/notes/stores/notes-store';
 import type { Note } from '@/features/notes/types';
 import { apiRequest } from '@/lib/api-client';
@@ -48,6 +49,13 @@ export function useRestoreNote({ onSuccess, onError }: UseRestoreNoteOptions = {
 
   return useCallback(
     (note: Note) => {
+      const store = useNotesStore.getState();
+      // Undo of a delete still waiting for the network: it is simply called off.
+      const waiting = cancellableDelete(store.ops, note._id);
+      if (waiting) {
+        store.removeOp(waiting);
+        return;
+      }
       const opId = newOpId('restore');
       useNotesStore.getState().addOp({ opId, kind: 'restore', noteId: note._id, note });
       mutate({ note, opId });

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { notesKeys, revalidateNotes, writeNote } from '@/features/notes/lib/cache';
+import { newIdempotencyKey, nextSeq } from '@/features/notes/lib/outbox';
 import { newOpId, useNotesStore } from '@/features/notes/stores/notes-store';
 import type { Note, Revision } from '@/features/notes/types';
 import { apiRequest } from '@/lib/api-client';
@@ -59,6 +60,9 @@ export function useRevertNote({ onSuccess, onError }: UseRevertNoteOptions = {})
         patch: { title, description, status, priority },
         base: note,
         baseVersion: note.version,
+        // Shown like an edit, but sent at once (never kept for the network: it needs the history).
+        key: newIdempotencyKey(),
+        seq: nextSeq(),
       });
       mutate({ note, revision, opId });
     },

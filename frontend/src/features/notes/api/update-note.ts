@@ -1,6 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
+import { queueOnNetworkFailure, queueOp, shouldQueue } from '@/features/notes/api/outbox-queue';
 import { forgetNote, revalidateNotes, writeNote } from '@/features/notes/lib/cache';
+import { newIdempotencyKey, nextSeq, rebaseOps } from '@/features/notes/lib/outbox';
 import { findOp, newOpId, useNotesStore } from '@/features/notes/stores/notes-store';
 import type { ConflictBody, Note, NoteChange, NoteInput, NoteUpdateBody } from '@/features/notes/types';
 import { ApiError, apiRequest } from '@/lib/api-client';
@@ -9,12 +11,15 @@ import type { ResponseBody } from '@/types/api';
 /**
  * PATCH a note. `version` is the one the change was made from: when the note has moved on
  * since, the server merges the change if the fields it sets were not changed meanwhile (or
- * were set to the same values), and answers 412 with the conflicting fields otherwise.
+ * were set to the same values), and answers 412 with the conflicting fields otherwise. `key`:
+ * the Idempotency-Key (sent again with it, the change is made once).
  */
-export async function updateNote(noteId: string, patch: NoteChange, version: number): Promise<Note> {
+export async function updateNote(noteId: string, patch: NoteChange, version: number, key?: string): Promise<Note> {
+  const headers: Record<string, string> = { 'If-Match': `"${version}"` };
+  if (key) headers['Idempotency-Key'] = key;
   const response = await apiRequest<ResponseBody<'/api/v1/note/{note_id}/edit', 'patch'>>(
     `/note/${encodeURIComponent(noteId)}/edit`,
-    { method: 'PATCH', body: patch satisfies NoteUpdateBody, headers: { 'If-Match': `"${version}"` } },
+    { method: 'PATCH', body: patch satisfies NoteUpdateBody, headers },
   );
   if (!response.data) throw new Error('The server sent an empty answer.');
   return response.data.note;
@@ -53,10 +58,15 @@ interface UseUpdateNoteOptions {
   onSuccess?: (saved: Note, variables: UpdateVariables) => void;
   /** After the rollback; `conflictNote(error)` is the server's copy on a 412. */
   onError?: (error: unknown, variables: UpdateVariables) => void;
+  /** Kept in the outbox (offline, or no answer came): it is sent when the network is back. */
+  onQueued?: (variables: UpdateVariables) => void;
 }
 
-/** Edit: shown at once (pending), confirmed by the server's answer or rolled back. */
-export function useUpdateNote({ onSuccess, onError }: UseUpdateNoteOptions = {}) {
+/**
+ * Edit: shown at once (pending), confirmed by the server's answer or rolled back. Offline (or
+ * when no answer comes) it waits in the outbox instead, still shown.
+ */
+export function useUpdateNote({ onSuccess, onError, onQueued }: UseUpdateNoteOptions = {}) {
   const queryClient = useQueryClient();
   const { mutate } = useMutation({
     // A tab's note writes are sent one after another, in the order they were made.
@@ -64,17 +74,26 @@ export function useUpdateNote({ onSuccess, onError }: UseUpdateNoteOptions = {})
     mutationFn: ({ note, patch, forceVersion, opId }: UpdateVariables) => {
       const op = findOp(opId);
       const base = op?.kind === 'update' ? op.baseVersion : note.version;
-      return updateNote(note._id, patch, forceVersion ?? base);
+      return updateNote(note._id, patch, forceVersion ?? base, op?.kind === 'update' ? op.key : undefined);
     },
     onSuccess: (saved, variables) => {
       writeNote(queryClient, saved);
-      const store = useNotesStore.getState();
-      store.removeOp(variables.opId);
-      store.rebase(saved._id, saved.version);
+      // Changes to it still waiting were made on top of this one: they are based on it now.
+      useNotesStore.setState((state) => ({
+        ops: rebaseOps(
+          state.ops.filter((op) => op.opId !== variables.opId),
+          saved._id,
+          saved.version,
+        ),
+      }));
       void revalidateNotes(queryClient);
       onSuccess?.(saved, variables);
     },
     onError: (error, variables) => {
+      if (queueOnNetworkFailure(variables.opId, error)) {
+        onQueued?.(variables);
+        return;
+      }
       useNotesStore.getState().removeOp(variables.opId);
       const theirs = conflictNote(error);
       if (theirs) writeNote(queryClient, theirs);
@@ -87,15 +106,30 @@ export function useUpdateNote({ onSuccess, onError }: UseUpdateNoteOptions = {})
   return useCallback(
     (note: Note, patch: NoteChange, options: { draft?: NoteInput; forceVersion?: number } = {}) => {
       const opId = newOpId('update');
-      const { pending: _pending, highlights: _highlights, ...base } = note as Note & {
-        pending?: boolean;
-        highlights?: unknown;
-      };
-      useNotesStore
-        .getState()
-        .addOp({ opId, kind: 'update', noteId: note._id, patch, base, baseVersion: options.forceVersion ?? note.version });
-      mutate({ note, patch, opId, ...options });
+      const {
+        pending: _pending,
+        queued: _queued,
+        highlights: _highlights,
+        ...base
+      } = note as Note & { pending?: boolean; queued?: boolean; highlights?: unknown };
+      useNotesStore.getState().addOp({
+        opId,
+        kind: 'update',
+        noteId: note._id,
+        patch,
+        base,
+        baseVersion: options.forceVersion ?? note.version,
+        key: newIdempotencyKey(),
+        seq: nextSeq(),
+      });
+      const variables = { note: base, patch, opId, ...options };
+      if (shouldQueue()) {
+        queueOp(opId);
+        onQueued?.(variables);
+        return;
+      }
+      mutate(variables);
     },
-    [mutate],
+    [mutate, onQueued],
   );
 }

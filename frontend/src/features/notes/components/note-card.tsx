@@ -5,7 +5,7 @@ import { Highlighted } from '@/features/notes/components/highlighted';
 import { StatusControl } from '@/features/notes/components/status-control';
 import { excerpt, timeAgo } from '@/features/notes/lib/format';
 import { descriptionHighlights, titleHighlights } from '@/features/notes/lib/highlight';
-import { isUnsaved } from '@/features/notes/lib/pending-ops';
+import { canActOn, isUnsaved } from '@/features/notes/lib/pending-ops';
 import type { DisplayNote, Note, NoteStatus } from '@/features/notes/types';
 
 interface NoteCardProps {
@@ -41,8 +41,10 @@ export const NoteCard = memo(function NoteCard({
   onDelete,
 }: NoteCardProps) {
   const titleId = `note-title-${note._id}`;
-  // A note still being created has no server id yet: nothing can be done to it until then.
+  // A note still being created has no server id yet: it has no page, and nothing can be done
+  // to it while its create is in flight (made offline, changes to it wait behind it).
   const unsaved = isUnsaved(note);
+  const locked = !canActOn(note);
   const titleMarks = titleHighlights(note);
   const passage = variant === 'card' ? descriptionHighlights(note) : null;
   const title = titleMarks ? <Highlighted segments={titleMarks} /> : note.title;
@@ -71,7 +73,8 @@ export const NoteCard = memo(function NoteCard({
             </Link>
           )}
         </h3>
-        {note.pending ? <span className="pending-marker">Saving…</span> : null}
+        {/* In flight, or kept on this device until the network is back. */}
+        {note.pending ? <span className="pending-marker">{note.queued ? 'Waiting to sync' : 'Saving…'}</span> : null}
         {hasDraft ? <span className="draft-marker">Unsaved draft</span> : null}
       </div>
       {passage ? (
@@ -93,14 +96,14 @@ export const NoteCard = memo(function NoteCard({
         <StatusControl
           title={note.title}
           status={note.status}
-          disabled={unsaved}
+          disabled={locked}
           onChange={(status) => onStatus(note, status)}
         />
         <div className="note-actions">
           <button
             type="button"
             className="btn btn-small btn-ghost"
-            disabled={unsaved}
+            disabled={locked}
             aria-label={`Edit: ${note.title}`}
             onClick={() => onEdit(note)}
           >
@@ -109,7 +112,7 @@ export const NoteCard = memo(function NoteCard({
           <button
             type="button"
             className="btn btn-small btn-danger"
-            disabled={unsaved}
+            disabled={locked}
             aria-label={`Delete: ${note.title}`}
             onClick={(event) => onDelete(note, fromKeyboard(event))}
           >

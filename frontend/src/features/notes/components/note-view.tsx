@@ -23,7 +23,7 @@ import { useSessionStore } from '@/stores/session-store';
 import { toast } from '@/stores/toast-store';
 
 /** A note as the server has it, without what this tab shows on top of it. */
-function stripPending({ pending: _pending, highlights: _highlights, ...note }: DisplayNote): Note {
+function stripPending({ pending: _pending, queued: _queued, highlights: _highlights, ...note }: DisplayNote): Note {
   return note;
 }
 
@@ -111,7 +111,7 @@ export function NoteView({ noteId }: { noteId: string }) {
       </p>
       <header className="note-view-head">
         <h1 id="note-view-title">{note.title}</h1>
-        {note.pending ? <span className="pending-marker">Saving…</span> : null}
+        {note.pending ? <span className="pending-marker">{note.queued ? 'Waiting to sync' : 'Saving…'}</span> : null}
       </header>
       <div className="note-card-meta">
         <span className={`badge priority-${note.priority.toLowerCase()}`}>{note.priority} priority</span>

@@ -31,7 +31,7 @@ import { memo, useEffect, useMemo, useRef, useState, type KeyboardEventHandler, 
 import { StatusPanel } from '@/components/ui/status-panel';
 import { useNotes } from '@/features/notes/api/get-notes';
 import { NoteCard } from '@/features/notes/components/note-card';
-import { applyPendingOps, isUnsaved } from '@/features/notes/lib/pending-ops';
+import { applyPendingOps, canActOn } from '@/features/notes/lib/pending-ops';
 import { flattenPages } from '@/features/notes/lib/versions';
 import { positionAt } from '@/features/notes/lib/positions';
 import { useNotesStore } from '@/features/notes/stores/notes-store';
@@ -274,7 +274,7 @@ type BoardCardProps = Pick<NotesBoardProps, 'listUrl' | 'onOpen' | 'onEdit' | 'o
 const BoardCard = memo(function BoardCard({ note, listUrl, onOpen, onEdit, onStatus, onDelete }: BoardCardProps) {
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({
     id: note._id,
-    disabled: isUnsaved(note),
+    disabled: !canActOn(note),
     attributes: { roleDescription: 'movable card' },
   });
   // Set through the element's style object (CSSOM), which the CSP's style-src 'self' allows.

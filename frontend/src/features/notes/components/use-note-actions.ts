@@ -9,13 +9,12 @@ import { DELETE_UNDO_MS } from '@/config/limits';
 import { useCreateNote } from '@/features/notes/api/create-note';
 import { useDeleteNote } from '@/features/notes/api/delete-note';
 import { useRestoreNote } from '@/features/notes/api/restore-note';
-import { conflictFields, conflictNote, useUpdateNote } from '@/features/notes/api/update-note';
+import { useUpdateNote } from '@/features/notes/api/update-note';
 import { focusNote, neighbourOf } from '@/features/notes/components/focus';
+import { createFailed, deleteFailed, forgetDraft, updateFailed } from '@/features/notes/components/write-failures';
 import { latestNote } from '@/features/notes/lib/versions';
-import { clearDraft, draftKey, saveDraft } from '@/features/notes/lib/draft-storage';
 import { matchesFilters } from '@/features/notes/lib/filters';
 import { keptCopy, savedValues } from '@/features/notes/lib/note-input';
-import { useNotesStore } from '@/features/notes/stores/notes-store';
 import {
   STATUS_LABELS,
   type Note,
@@ -25,17 +24,8 @@ import {
   type NotePatch,
   type NoteStatus,
 } from '@/features/notes/types';
-import { ApiError, errorMessage } from '@/lib/api-client';
-import { useSessionStore } from '@/stores/session-store';
+import { errorMessage } from '@/lib/api-client';
 import { toast } from '@/stores/toast-store';
-
-function keyFor(noteId: string | null): string {
-  return draftKey(useSessionStore.getState().user?.id ?? '', noteId);
-}
-
-function forgetDraft(noteId: string | null): void {
-  clearDraft(keyFor(noteId));
-}
 
 /** The fields of `patch` as they were in `note`: what undoing the change sends. */
 function previousValues(note: Note, patch: NotePatch): NotePatch {
@@ -46,6 +36,12 @@ function previousValues(note: Note, patch: NotePatch): NotePatch {
   return previous;
 }
 
+/** A write went to the outbox: it holds the text from now on, so the form's draft can go. */
+const forgetNewDraft = () => forgetDraft(null);
+const forgetEditDraft = ({ note, draft }: { note: Note; draft?: NoteInput }) => {
+  if (draft) forgetDraft(note._id);
+};
+
 export interface DeleteOptions {
   /** Deleted from the keyboard: the focus goes to Undo at once. */
   viaKeyboard?: boolean;
@@ -55,40 +51,20 @@ export interface DeleteOptions {
 
 export function useNoteActions({ filters }: { filters?: NoteFilters } = {}) {
   const queryClient = useQueryClient();
-  const openDialog = useNotesStore((state) => state.openDialog);
 
   const create = useCreateNote({
     onSuccess: () => forgetDraft(null),
-    onError: (error, input) => {
-      toast.error(`Could not create “${input.title}”: ${errorMessage(error)}`);
-      // Nothing typed is lost: the dialog comes back with the person's text.
-      openDialog({ kind: 'create', draft: input, serverError: errorMessage(error) });
-    },
+    // Nothing typed is lost: a refusal brings the form back with the person's text.
+    onError: createFailed,
+    onQueued: forgetNewDraft,
   });
 
   const update = useUpdateNote({
     onSuccess: (saved, { draft }) => {
       if (draft) forgetDraft(saved._id);
     },
-    onError: (error, { note, patch, draft }) => {
-      const { position: _position, ...fields } = patch;
-      if (error instanceof ApiError && error.status === 412) {
-        const theirs = conflictNote(error) ?? note;
-        // Whatever the person chooses next, their text is kept (a draft of the note) until saved.
-        const copy = keptCopy(theirs, fields);
-        if (copy) saveDraft(keyFor(note._id), copy);
-        openDialog({ kind: 'conflict', mine: note, patch: fields, theirs, conflicts: conflictFields(error) });
-        return;
-      }
-      if (error instanceof ApiError && error.status === 404) {
-        const copy = keptCopy(note, fields);
-        if (copy) saveDraft(keyFor(note._id), copy);
-        openDialog({ kind: 'deleted', note, patch: fields });
-        return;
-      }
-      toast.error(`Could not save “${draft?.title ?? note.title}”: ${errorMessage(error)}`);
-      if (draft) openDialog({ kind: 'edit', note, draft, serverError: errorMessage(error) });
-    },
+    onError: updateFailed,
+    onQueued: forgetEditDraft,
   });
 
   const restore = useRestoreNote({
@@ -96,10 +72,7 @@ export function useNoteActions({ filters }: { filters?: NoteFilters } = {}) {
       toast.error(`Could not restore “${note.title}”: ${errorMessage(error)} It is still in the trash.`),
   });
 
-  const deleteNote = useDeleteNote({
-    onError: (error, note) =>
-      toast.error(`Could not delete “${note.title}”: ${errorMessage(error)} It is back in your list.`),
-  });
+  const deleteNote = useDeleteNote({ onError: deleteFailed });
 
   /** An edit; under filters it no longer matches, the person is told so and can undo it. */
   const edit = useCallback(

@@ -21,7 +21,7 @@ import { makeNote } from '@/testing/notes';
 const note = makeNote;
 
 function upd(opId: string, noteId: string, patch: NoteChange): PendingOp {
-  return { opId, kind: 'update', noteId, patch, base: note(noteId), baseVersion: 1 };
+  return { opId, kind: 'update', noteId, patch, base: note(noteId), baseVersion: 1, key: `k${opId}`, seq: Number(opId) || 0 };
 }
 
 function data(...pages: Note[][]): NotesData {
@@ -98,14 +98,27 @@ describe('applyPendingOps (optimistic view and rollback)', () => {
     // (The server's own notes are not judged again: it chose them by the same filters.)
     const input = { title: 'New', description: '', status: 'Pending', priority: 'Low' } as const;
     const ops: PendingOp[] = [
-      { opId: '1', kind: 'create', note: optimisticNote(input, 'pending-1', 'u1') },
-      { opId: '2', kind: 'create', note: optimisticNote(input, 'pending-2', 'u1') },
+      { opId: '1', kind: 'create', note: optimisticNote(input, 'pending-1', 'u1'), key: 'k1', seq: 1 },
+      { opId: '2', kind: 'create', note: optimisticNote(input, 'pending-2', 'u1'), key: 'k2', seq: 2 },
     ];
     const shown = applyPendingOps(server, ops, NO_FILTERS);
     expect(shown.map((n) => n._id)).toEqual(['pending-2', 'pending-1', 'a', 'b']);
     expect(shown[0]?.pending).toBe(true);
     expect(shown[2]?.pending).toBeUndefined();
     expect(applyPendingOps(server, ops, { ...NO_FILTERS, status: 'Done' })).toHaveLength(2);
+  });
+
+  it('shows a note made offline once, with the changes made to it since, marked as waiting', () => {
+    const input = { title: 'Offline', description: '', status: 'Pending', priority: 'Low' } as const;
+    const made = optimisticNote(input, 'pending-1', 'u1');
+    const ops: PendingOp[] = [
+      { opId: '1', kind: 'create', note: made, key: 'k1', seq: 1, queued: true },
+      { opId: '2', kind: 'update', noteId: 'pending-1', patch: { status: 'Done' }, base: made, baseVersion: 0, key: 'k2', seq: 2, queued: true },
+    ];
+    const shown = applyPendingOps(server, ops, NO_FILTERS);
+    expect(shown.map((n) => n._id)).toEqual(['pending-1', 'a', 'b']);
+    expect(shown[0]).toMatchObject({ status: 'Done', pending: true, queued: true });
+    expect(applyPendingOps(server, ops, { ...NO_FILTERS, status: 'Pending' }).map((n) => n._id)).toEqual(['a', 'b']);
   });
 
   it('applies pending edits in order on top of the server note', () => {
@@ -129,7 +142,7 @@ describe('applyPendingOps (optimistic view and rollback)', () => {
   });
 
   it('hides a note with a pending delete; removing the op (undo or failure) restores it', () => {
-    const ops: PendingOp[] = [{ opId: '1', kind: 'delete', noteId: 'a', note: note('a') }];
+    const ops: PendingOp[] = [{ opId: '1', kind: 'delete', noteId: 'a', note: note('a'), key: 'k1', seq: 1 }];
     expect(applyPendingOps(server, ops, NO_FILTERS).map((n) => n._id)).toEqual(['b']);
     expect(applyPendingOps(server, [], NO_FILTERS)).toEqual(server);
   });
@@ -171,7 +184,7 @@ describe('applyPendingOps (optimistic view and rollback)', () => {
 
   it('an undo (restore) after a delete still waiting shows the note again', () => {
     const ops: PendingOp[] = [
-      { opId: '1', kind: 'delete', noteId: 'a', note: note('a') },
+      { opId: '1', kind: 'delete', noteId: 'a', note: note('a'), key: 'k1', seq: 1 },
       { opId: '2', kind: 'restore', noteId: 'a', note: note('a') },
     ];
     expect(applyPendingOps(server, ops, NO_FILTERS).map((n) => [n._id, n.pending])).toEqual([
@@ -184,7 +197,7 @@ describe('applyPendingOps (optimistic view and rollback)', () => {
     const ops: PendingOp[] = [upd('1', 'a', { status: 'Done' })];
     expect(applyOpsToNote(note('a'), ops)).toMatchObject({ status: 'Done', pending: true });
     expect(applyOpsToNote(note('b'), ops)).toEqual(note('b'));
-    const deleting: PendingOp[] = [{ opId: '2', kind: 'delete', noteId: 'a', note: note('a') }];
+    const deleting: PendingOp[] = [{ opId: '2', kind: 'delete', noteId: 'a', note: note('a'), key: 'k2', seq: 2 }];
     expect(applyOpsToNote(note('a'), deleting)).toBeNull();
   });
 });

@@ -22,11 +22,6 @@ interface NotesState {
   view: NotesView;
   addOp: (op: PendingOp) => void;
   removeOp: (opId: string) => void;
-  /**
-   * This tab's own change to a note was saved as `version`: the changes to it still waiting
-   * were made on top of that one, so they are based on it now (not a conflict with it).
-   */
-  rebase: (noteId: string, version: number) => void;
   openDialog: (dialog: NoteDialogState) => void;
   closeDialog: () => void;
   setView: (view: NotesView) => void;
@@ -46,8 +41,9 @@ function savedView(): NotesView {
 
 /**
  * The notes feature's client-only state, in one place: unconfirmed operations (laid over the
- * server's notes when rendering), the open dialog, and the chosen view. Server state is in
- * TanStack Query, never here.
+ * server's notes when rendering; those waiting for the network are kept in IndexedDB too, by
+ * `api/outbox.ts`), the open dialog, and the chosen view. Server state is in TanStack Query,
+ * never here.
  */
 export const useNotesStore = create<NotesState>()((set) => ({
   ops: [],
@@ -55,12 +51,6 @@ export const useNotesStore = create<NotesState>()((set) => ({
   view: savedView(),
   addOp: (op) => set((state) => ({ ops: [...state.ops, op] })),
   removeOp: (opId) => set((state) => ({ ops: state.ops.filter((op) => op.opId !== opId) })),
-  rebase: (noteId, version) =>
-    set((state) => ({
-      ops: state.ops.map((op) =>
-        op.kind === 'update' && op.noteId === noteId && op.baseVersion < version ? { ...op, baseVersion: version } : op,
-      ),
-    })),
   openDialog: (dialog) => set({ dialog }),
   closeDialog: () => set({ dialog: { kind: 'closed' } }),
   setView: (view) => {
