@@ -287,29 +287,6 @@ def test_refused_status_change_rolls_back(browsing: Browsing, account: Account) 
     assert states[-1] == "Pending/false", states
 
 
-def test_other_tab_sees_changes_when_it_regains_focus(browsing: Browsing, account: Account) -> None:
-    first = browsing.new_page()
-    registered(first, account)
-    second = browsing.new_page()
-    sign_in(second, account)
-    expect(second.get_by_role("heading", name="No notes yet")).to_be_visible()
-    second.evaluate("() => { window.__sameDocument = true; }")
-
-    create_note(first, "Written in tab one")
-    expect(card(first, "Written in tab one")).to_have_attribute("data-pending", "false")
-    second.wait_for_timeout(500)
-    expect(card(second, "Written in tab one")).to_have_count(0)
-
-    refocus(second)
-    expect(card(second, "Written in tab one")).to_be_visible()
-
-    set_status(first, "Written in tab one", "In progress")
-    expect(card(first, "Written in tab one")).to_have_attribute("data-pending", "false")
-    refocus(second)
-    expect(card(second, "Written in tab one")).to_have_attribute("data-status", "InProgress")
-    assert second.evaluate("() => window.__sameDocument") is True, "the second tab was reloaded"
-
-
 def test_list_revalidation_uses_etags(browsing: Browsing, account: Account) -> None:
     page = browsing.new_page()
     registered(page, account)
