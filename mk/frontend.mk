@@ -9,9 +9,9 @@ NPM ?= npm
 
 FRONTEND_DIR := frontend
 FRONTEND_STAMP := $(FRONTEND_DIR)/node_modules/.stamp-npm-ci
-FRONTEND_SOURCES := $(shell find $(FRONTEND_DIR)/src $(FRONTEND_DIR)/scripts -type f 2>/dev/null) \
+FRONTEND_SOURCES := $(shell find $(FRONTEND_DIR)/src $(FRONTEND_DIR)/scripts $(FRONTEND_DIR)/public -type f 2>/dev/null) \
 	$(wildcard $(FRONTEND_DIR)/index.html $(FRONTEND_DIR)/vite.config.ts $(FRONTEND_DIR)/tsconfig.json \
-		$(FRONTEND_DIR)/openapi.json)
+		$(FRONTEND_DIR)/tsconfig.sw.json $(FRONTEND_DIR)/openapi.json)
 FRONTEND_INDEX := $(FRONTEND_DIR)/dist/index.html
 
 .PHONY: frontend-install frontend-build frontend-check frontend-lint frontend-typecheck screenshots \
