@@ -194,6 +194,7 @@ def markdown(result: dict[str, Any]) -> str:
         parts.append("")
         parts.append("Plans: `explain-<size>.txt` beside this file.")
     parts += overload_section(result.get("overload"))
+    parts += streams_section(result.get("streams"))
     sc = result.get("server_choice", {})
     parts += ["", "## Server choice", ""]
     if "choice" in sc:
@@ -226,6 +227,24 @@ def markdown(result: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+def streams_section(st: dict[str, Any] | None) -> list[str]:
+    if not st:
+        return []
+    return [
+        "",
+        "## Live updates: open event streams on one worker",
+        "",
+        f"{st['server']}; {st['streams_open']} of {st['streams']} streams of one account open "
+        f"(in {st['seconds_to_open']} s), then {st['changes']} notes created "
+        f"{st['change_interval_s']} s apart (`bench/streams.py`). Worker RSS "
+        f"{st['worker_rss_mib_before']} MiB before, {st['worker_rss_mib_open']} MiB with the "
+        f"streams open: **{st['kib_per_stream']} KiB per stream**. Delivery (write sent -> "
+        f"event read on each stream): {st['deliveries']} of {st['deliveries_expected']}, "
+        f"p50 {st['delivery_p50_ms']} ms, **p99 {st['delivery_p99_ms']} ms**, max "
+        f"{st['delivery_max_ms']} ms.",
+    ]
 
 
 def overload_section(ov: dict[str, Any] | None) -> list[str]:

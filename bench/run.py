@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from bench import frontend, growth, machine, overload, report, wrk
+from bench import frontend, growth, machine, overload, report, streams, wrk
 from bench.env import (
     REPO_ROOT,
     VENV_BIN,
@@ -568,6 +568,16 @@ def run_overload(mode: Mode) -> dict[str, Any] | None:
     return overload.measure(overload.LEVELS, rounds, duration, cpus)
 
 
+def run_streams(mode: Mode) -> dict[str, Any] | None:
+    """Open event streams on one worker with changes flowing (bench/streams.py): memory per
+    stream and delivery latency to all of them."""
+    if os.environ.get("BENCH_SKIP_STREAMS") == "1":
+        return None
+    count, changes = {"smoke": (50, 3), "quick": (500, 10)}.get(mode.name, (2000, 20))
+    log(f"streams: {count} open event streams, {changes} changes")
+    return streams.measure(count, changes)
+
+
 def ratio(a: float, b: float) -> float:
     return round(a / b, 3) if b else 0.0
 
@@ -635,6 +645,7 @@ def main() -> int:
         env.stop()
         env.remove()
     overloaded = run_overload(mode)
+    live_streams = run_streams(mode)
     fe = frontend.measure(REPO_ROOT / "frontend" / "dist")
     cached_runs = summary["cached_list"]["rounds"]
     hits = sum(r.get("cache_hits", 0) for r in cached_runs)
@@ -674,6 +685,8 @@ def main() -> int:
     if overloaded is not None:
         result["ratios"]["overload_goodput"] = overloaded["overload_goodput"]
         result["overload"] = overloaded
+    if live_streams is not None:
+        result["streams"] = live_streams
     implied = {
         name: round(1000 / sum(summary[name]["cpu_ms_per_request"].values()), 1)
         if summary[name]["cpu_ms_per_request"]

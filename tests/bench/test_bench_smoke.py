@@ -82,6 +82,11 @@ def test_bench_harness_end_to_end(tmp_path: Path) -> None:
     assert len(sorts) == 10 and all(row["server_exec_p95_ms"] > 0 for row in sorts.values())
     assert "ix_notes_live_title" in sorts["title:asc"]["plan_indexes"]
 
+    live = data["streams"]  # issue 11: open event streams with changes flowing
+    assert live["streams_open"] == live["streams"] and live["worker_rss_mib_open"] > 0
+    assert live["deliveries"] == live["deliveries_expected"] > 0
+    assert live["delivery_p99_ms"] >= live["delivery_p50_ms"] > 0
+
     growth = data["growth"]
     assert len(growth["sizes"]) == 3 and growth["flatness"] > 0
     for size, row in growth["sizes"].items():
