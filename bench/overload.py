@@ -143,7 +143,8 @@ def cpu_by_program() -> dict[str, float]:
     return totals
 
 
-def _percentile(values: Sequence[float], fraction: float) -> float:
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest rank (the bench's other generators report the same way)."""
     if not values:
         return 0.0
     ordered = sorted(values)
@@ -214,8 +215,8 @@ def run_level(
         "resets": counts["read_errors"] + counts["write_errors"],
         "connect_errors": counts["connect_errors"],
         "timeouts": counts["timeouts"],
-        "served_p50_ms": round(_percentile(served_ms, 0.50), 1),
-        "served_p99_ms": round(_percentile(served_ms, 0.99), 1),
+        "served_p50_ms": round(percentile(served_ms, 0.50), 1),
+        "served_p99_ms": round(percentile(served_ms, 0.99), 1),
         "cpu_s": dict(sorted(cpu.items(), key=lambda item: -item[1])),
     }
 

@@ -33,6 +33,8 @@ sys.path.insert(0, str(REPO_ROOT / "deploy"))
 
 from stack.proc import Managed, descendants, free_port, wait_http_ok  # noqa: E402
 
+from bench.overload import percentile  # noqa: E402
+
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 EVENTS_PATH = "/api/v1/events"
 CHANGE_INTERVAL_S = 0.2
@@ -44,13 +46,6 @@ def _rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 class Stream:
@@ -148,8 +143,8 @@ async def _measure(port: int, token: str, count: int, changes: int, worker: int)
         "changes": changes,
         "deliveries_expected": len(live) * changes,
         "deliveries": delivered,
-        "delivery_p50_ms": round(_percentile(latencies, 0.50), 1),
-        "delivery_p99_ms": round(_percentile(latencies, 0.99), 1),
+        "delivery_p50_ms": round(percentile(latencies, 0.50), 1),
+        "delivery_p99_ms": round(percentile(latencies, 0.99), 1),
         "delivery_max_ms": round(max(latencies, default=0.0), 1),
         "worker_rss_mib_before": round(rss_before, 1),
         "worker_rss_mib_open": round(rss_open, 1),
