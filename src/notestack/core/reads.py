@@ -38,8 +38,10 @@ _REPLICA_TROUBLE = (DBAPIError, OSError, TimeoutError)
 # seen replaying the caller's last write, and read there instead of failing the request.
 PRIMARY_DOWN_REPLICA_WAIT_SECONDS = 1.5
 # How long a read keeps trying (a replica that has the caller's writes, or the primary again)
-# before it is answered 503: a planned switchover leaves no leader for about 3 s here.
-LEADER_CHANGE_READ_SECONDS = 4.0
+# before it is answered 503. A planned switchover leaves no leader for 3-4 s here, and one try
+# can itself take up to the connect timeout (3 s) while HAProxy has no leader to route to, so
+# 4 s left a read that began just before the switchover only one more try (CI saw 2 fail).
+LEADER_CHANGE_READ_SECONDS = 8.0
 LEADER_CHANGE_RETRY_STEP_SECONDS = 0.25
 
 # A cache look-up already made for this request (by an ASGI shortcut that then missed), so the
