@@ -51,7 +51,10 @@ def _logs_tail(base: Path, lines: int = 25) -> str:
     return "\n".join(parts)
 
 
-@pytest.fixture(scope="session")
+# Package scope: the stack (three PostgreSQL nodes, etcd, Patroni, nginx, three instances, Redis
+# and Sentinel) stops when the fault tests end, not at the end of the session, so the tests
+# after them do not share the machine with it.
+@pytest.fixture(scope="package")
 def stack() -> Iterator[RunningStack]:
     missing = missing_packages()
     if missing:
