@@ -18,7 +18,8 @@ import itertools
 import random
 from dataclasses import dataclass
 
-from notestack.notes.ordering import fold, title_key
+from notestack.core.text import fold
+from notestack.notes.ordering import title_key
 
 
 def _words(text: str) -> list[str]:

@@ -153,6 +153,8 @@ SEARCH_NOTES = [
     ("resume the meeting", "about the plumbing"),
     ("Garden", "water the plants; the kitchen herbs too"),
     ("e-mail the bank", ""),
+    ("Øresund bridge", "a walk down the Straße"),
+    ("Łódź", ""),
 ]
 SEARCHES = [
     ("kitchen plumber", {"Call the plumber about the kitchen", "Kitchen renovation"}),
@@ -163,6 +165,12 @@ SEARCHES = [
     ("kitchen", {"Call the plumber about the kitchen", "Kitchen renovation", "Garden"}),
     ("mail", {"e-mail the bank"}),
     ("e-mail", {"e-mail the bank"}),
+    # Letters Unicode does not decompose fold too (ø → o, ł → l, ß → ss), on both backends.
+    ("oresund", {"Øresund bridge"}),
+    ("ØRESUND", {"Øresund bridge"}),
+    ("strasse", {"Øresund bridge"}),
+    ("straße", {"Øresund bridge"}),
+    ("lodz", {"Łódź"}),
     ("itchen", set()),  # words match from their start
     ("kitchen zebra", set()),
     ("  ", None),  # blank: no search at all, every note
@@ -192,5 +200,7 @@ async def test_search_ranks_title_matches_first_and_highlights(
     accents = (await client.get(NOTES, params={"q": "resume"}, headers=account.auth)).json()
     marks = {s["text"] for n in accents["notes"] for s in n["highlights"]["title"] if s["match"]}
     assert marks == {"Résumé", "resume"}
+    bridge = (await client.get(NOTES, params={"q": "oresund"}, headers=account.auth)).json()
+    assert bridge["notes"][0]["highlights"]["title"][0] == {"text": "Øresund", "match": True}
     plain = (await client.get(NOTES, headers=account.auth)).json()
     assert all("highlights" not in n for n in plain["notes"])

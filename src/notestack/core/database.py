@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from notestack.core.settings import Settings
+from notestack.core.text import fold
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -111,6 +112,15 @@ def _notice_flush(session: Session, _context: Any) -> None:
     session.info[_WROTE] = True
 
 
+def register_sqlite_functions(dbapi_connection: Any) -> None:
+    """SQL functions NoteStack's SQLite schema calls: ``notestack_fold``, which the triggers
+    that keep the full-text index in step feed the notes' text through (migration 0005), so
+    the index folds text exactly as search words are folded. Every connection that may write
+    notes needs it (the app's engines and the migrations'); a plain ``sqlite3`` shell that
+    changes a note's text gets "no such function"."""
+    dbapi_connection.create_function("notestack_fold", 1, fold, deterministic=True)
+
+
 def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
     """WAL, a busy timeout and (for writers) BEGIN IMMEDIATE.
 
@@ -121,6 +131,7 @@ def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        register_sqlite_functions(dbapi_connection)
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from notestack.auth import models as _auth_models  # noqa: F401  (registers tables)
 from notestack.core import idempotency as _idempotency  # noqa: F401
+from notestack.core.database import register_sqlite_functions
 from notestack.core.models import Base
 from notestack.notes import models as _notes_models  # noqa: F401
 
@@ -29,6 +31,10 @@ def _run(connection: Connection) -> None:
 
 async def _run_async(url: str) -> None:
     engine = create_async_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(
+            engine.sync_engine, "connect", lambda conn, _record: register_sqlite_functions(conn)
+        )
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 
 from fractional_indexing import FIError, generate_key_between, validate_order_key
 
+from notestack.core.text import fold
 from notestack.notes.models import POSITION_MAX, NotePriority, NoteStatus
 
 STATUS_RANK = {status.value: rank for rank, status in enumerate(NoteStatus)}
@@ -48,13 +48,6 @@ DEFAULT_ORDER = {
     Sort.TITLE: Order.ASC,
     Sort.POSITION: Order.ASC,
 }
-
-
-def fold(text: str) -> str:
-    """Text as search and sorting compare it: compatibility forms, no accents, no case."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", stripped.casefold())
 
 
 _SPACES = re.compile(r"\s+")

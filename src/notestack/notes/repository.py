@@ -30,9 +30,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notestack.core.database import ReadSession, WriteSession
+from notestack.core.text import fold
 from notestack.notes.cursor import Cursor, KeyValue
 from notestack.notes.models import Note, NoteEvent, NoteRevision, NoteUsage
-from notestack.notes.ordering import Order, Sort, fold
+from notestack.notes.ordering import Order, Sort
 from notestack.notes.schemas import NoteFields
 
 _WORDS = re.compile(r"[^\W_]+")

@@ -5,8 +5,9 @@ Python, so both databases highlight alike and nothing the client renders is HTML
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
+
+from notestack.core.text import fold
 
 SNIPPET_CHARS = 180
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -18,8 +19,7 @@ def _folded_with_map(text: str) -> tuple[str, list[int]]:
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        decomposed = unicodedata.normalize("NFKD", char)
-        kept = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+        kept = fold(char)
         folded.append(kept)
         origin.extend([index] * len(kept))
     return "".join(folded), origin

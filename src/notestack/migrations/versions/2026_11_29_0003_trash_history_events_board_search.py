@@ -46,7 +46,8 @@ PG_SEARCH = [
 ]
 # SQLite: an FTS5 index of the notes table (external content, keyed by its rowid), kept in
 # step by triggers. Diacritics removed by the tokenizer. A migration that rebuilds the notes
-# table (Alembic batch mode) changes rowids: it must end with `rebuild_search_index`.
+# table (Alembic batch mode) changes rowids: it must end with `rebuild_search_index` (before
+# 0005) or 0005's `refill_search_index` (after it: the triggers feed folded text since).
 SQLITE_SEARCH = [
     """CREATE VIRTUAL TABLE notes_fts USING fts5(
          title, description, content='notes', content_rowid='rowid',

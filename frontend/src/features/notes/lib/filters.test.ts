@@ -18,6 +18,7 @@ describe('search matching (the server rule: all words, any order, any field, no 
   it('folds case and accents', () => {
     expect(foldForSearch('Résumé ÇA Ñandú')).toBe('resume ca nandu');
     expect(foldForSearch('ﬁle')).toBe('file'); // compatibility decomposition
+    expect(foldForSearch('Øresund Łódź Straße Æro')).toBe('oresund lodz strasse aero');
     expect(searchWords('  Kitchen   PLUMBER ')).toEqual(['kitchen', 'plumber']);
   });
 

@@ -19,9 +19,37 @@ const MAX_SEARCH_WORDS = 12;
 /** A word: a run of letters and digits (the server's `[^\W_]+`). */
 const WORD = /[\p{L}\p{N}]+/gu;
 
-/** Case- and accent-insensitive form of a text: "Résumé" and "RESUME" both become "resume". */
+/**
+ * Letters Unicode does not decompose, folded as the server folds them (`core/text.py`, after
+ * PostgreSQL's unaccent), and ß as Python's casefold folds it.
+ */
+const UNDECOMPOSED: Readonly<Record<string, string>> = {
+  ß: 'ss',
+  æ: 'ae',
+  ð: 'd',
+  ø: 'o',
+  þ: 'th',
+  đ: 'd',
+  ħ: 'h',
+  ı: 'i',
+  ĸ: 'q',
+  ł: 'l',
+  ŋ: 'n',
+  œ: 'oe',
+  ŧ: 't',
+};
+const UNDECOMPOSED_LETTER = /[ßæðøþđħıĸłŋœŧ]/gu;
+
+/**
+ * Case- and accent-insensitive form of a text: "Résumé" and "RESUME" both become "resume",
+ * "Øresund" becomes "oresund".
+ */
 export function foldForSearch(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(UNDECOMPOSED_LETTER, (letter) => UNDECOMPOSED[letter] ?? letter);
 }
 
 /** The words of a search query, folded; empty when there is nothing to search for. */
