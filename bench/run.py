@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 
 from bench import frontend, growth, machine, overload, report, streams, wrk
+from bench.accounts import add_notes, signed_up
 from bench.env import (
     REPO_ROOT,
     VENV_BIN,
@@ -48,7 +49,6 @@ CREATE_BODY = (
     '{"title":"bench note","description":"written by make bench",'
     '"status":"Pending","priority":"Low"}'
 )
-PASSWORD = "Bench-Passw0rd-2026!zq"
 LIST_NOTES = 50
 # The ceilings (bench/ceiling_app.py): the server's own limit (fixed bytes), and each I/O
 # path's: one Redis round trip, one read query, one INSERT ... RETURNING.
@@ -139,40 +139,13 @@ def log(message: str) -> None:
 
 
 # -- set-up ----------------------------------------------------------------------------------
-def _token(client: httpx.Client, base: str, name: str) -> str:
-    email = f"{name}@bench.example"
-    response = client.post(
-        base + "/api/v1/auth/register",
-        json={"username": name, "email": email, "password": PASSWORD},
-    )
-    if response.status_code != 201:
-        raise RuntimeError(f"register {name}: {response.status_code} {response.text}")
-    response = client.post(base + "/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    response.raise_for_status()
-    return str(response.json()["token"])
-
-
 def setup_users(base: str) -> dict[str, Any]:
     """A reader with 50 notes (the list scenarios) and a writer (the create scenario)."""
-    with httpx.Client(timeout=30) as client:
-        reader = _token(client, base, "bench_reader")
-        writer = _token(client, base, "bench_writer")
-        headers = {"Authorization": f"Bearer {reader}"}
-        for i in range(LIST_NOTES):
-            response = client.post(
-                base + CREATE_PATH,
-                headers=headers,
-                json={
-                    "title": f"Benchmark note {i:02d}: plan the quarterly review",
-                    "description": "A typical task description, long enough to be realistic: "
-                    f"call the supplier, confirm the delivery date, update the sheet ({i}).",
-                    "status": ("Pending", "InProgress", "Done")[i % 3],
-                    "priority": ("Low", "Medium", "High")[i % 3],
-                },
-            )
-            if response.status_code != 201:
-                raise RuntimeError(f"create note: {response.status_code} {response.text}")
-        response = client.get(base + LIST_PATH, headers=headers)
+    with httpx.Client(base_url=base, timeout=30) as client:
+        reader = signed_up(client, "bench_reader")
+        writer = signed_up(client, "bench_writer")
+        add_notes(client, reader, LIST_NOTES, "Benchmark note")
+        response = client.get(LIST_PATH, headers={"Authorization": f"Bearer {reader}"})
         response.raise_for_status()
         notes = response.json()["notes"]
         if len(notes) != LIST_NOTES:
@@ -199,8 +172,8 @@ def setup_ceilings(env: BenchEnv, tokens: dict[str, Any]) -> dict[str, Any]:
         client.close()
     # The write ceiling's notes go to an account of their own: the create scenario's cost
     # depends on how many notes its writer has, and must not grow with the ceiling's.
-    with httpx.Client(timeout=30) as http:
-        ceiling_writer = _token(http, env.url("cached"), CEILING_WRITER)
+    with httpx.Client(base_url=env.url("cached"), timeout=30) as http:
+        ceiling_writer = signed_up(http, CEILING_WRITER)
     env.start_ceiling(
         len(list_body), reader="bench_reader", writer=CEILING_WRITER, limit=LIST_NOTES
     )
