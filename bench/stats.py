@@ -1,4 +1,4 @@
-"""The one percentile rule of every figure the benchmarks report."""
+"""The one percentile rule, and the one ratio rule, of every figure the benchmarks report."""
 
 from __future__ import annotations
 
@@ -13,3 +13,8 @@ def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100.0 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def ratio(a: float, b: float) -> float:
+    """a / b to three places; 0.0 when there is nothing to divide by."""
+    return round(a / b, 3) if b else 0.0
