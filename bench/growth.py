@@ -38,6 +38,7 @@ import asyncpg
 from bench import search
 from bench.corpus import Corpus
 from bench.search import compile_sql
+from bench.stats import percentile
 from notestack.notes.cursor import Cursor
 from notestack.notes.ordering import PRIORITY_RANK, STATUS_RANK, Order, Sort
 from notestack.notes.repository import ListFilter, Ordering, list_statement
@@ -209,9 +210,7 @@ async def grow_to(
 
 
 def _ms(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return round(ordered[index], 4)
+    return round(percentile(values, q), 4)
 
 
 async def measure(

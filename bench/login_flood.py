@@ -24,13 +24,6 @@ import httpx
 from bench.env import REPO_ROOT  # also puts deploy/ on sys.path, for `stack`
 
 
-def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def _worker_pid(master: int) -> int:
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     return int(children[0])
@@ -42,7 +35,7 @@ def main() -> int:
     parser.add_argument("--loose", action="store_true")
     parser.add_argument("--concurrency", type=int, default=50)
     args = parser.parse_args()
-    from stack.proc import free_port
+    from stack.proc import free_port, rss_kib
 
     port = free_port()
     data = Path(tempfile.mkdtemp(prefix="notestack-flood-"))
@@ -75,13 +68,13 @@ def main() -> int:
             time.sleep(0.2)
         worker = _worker_pid(server.pid)
         httpx.post(f"{base}/api/v1/auth/login", json={"email": "w@x.y", "password": "warm-up-1"})
-        idle = _rss_kib(worker)
+        idle = rss_kib(worker)
         peak, statuses, done = idle, [], threading.Event()
 
         def sample() -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, _rss_kib(worker))
+                peak = max(peak, rss_kib(worker))
                 time.sleep(0.01)
 
         def attempt(i: int) -> None:

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from bench.stats import percentile
+
 
 @dataclass
 class Stats:
@@ -188,13 +190,6 @@ def build_request(method: str, url: str, token: str, body: str | None) -> tuple[
     return host, port, ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
 
 
-def _percentile(sorted_values: list[float], q: float) -> float:
-    if not sorted_values:
-        return 0.0
-    index = min(len(sorted_values) - 1, max(0, round(q / 100.0 * (len(sorted_values) - 1))))
-    return sorted_values[index]
-
-
 async def run(
     url: str,
     *,
@@ -244,10 +239,10 @@ async def run(
         "errors": stats.errors + unanswered,
         "non_2xx": stats.non_2xx,
         "unanswered": unanswered,
-        "p50_ms": round(_percentile(values, 50), 3),
-        "p90_ms": round(_percentile(values, 90), 3),
-        "p99_ms": round(_percentile(values, 99), 3),
-        "p999_ms": round(_percentile(values, 99.9), 3),
+        "p50_ms": round(percentile(values, 50), 3),
+        "p90_ms": round(percentile(values, 90), 3),
+        "p99_ms": round(percentile(values, 99), 3),
+        "p999_ms": round(percentile(values, 99.9), 3),
         "max_ms": round(values[-1], 3) if values else 0.0,
         "max_send_lag_ms": round(stats.max_send_lag_ms, 3),
         "connections_opened_max": max_connections,

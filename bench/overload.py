@@ -34,7 +34,9 @@ from typing import Any
 import httpx
 
 from bench import wrk
+from bench.accounts import add_notes, signed_up
 from bench.env import extra_app_env, pin
+from bench.stats import percentile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "deploy"))
@@ -46,7 +48,6 @@ LEVELS = (32, 1000, 2000)
 USERS = 64
 NOTES = 50
 LIST_PATH = "/api/v1/note"
-PASSWORD = "overload bench password 1"
 STARTUP_SECONDS = 300.0
 WRK_THREADS = 2
 WRK_TIMEOUT_S = 2  # wrk's default: a request slower than this is a timeout, as in issue 15
@@ -66,34 +67,10 @@ def _client_ip(index: int) -> str:
 def account(base: str, index: int, notes: int = NOTES) -> str:
     """Sign account `index` up (from its own address), give it `notes` notes; its token."""
     headers = {"X-Forwarded-For": _client_ip(index)}
-    name = f"overload_{index:03d}_{os.getpid()}"
-    email = f"{name}@bench.example"
     with httpx.Client(base_url=base, timeout=60, headers=headers) as http:
-        made = http.post(
-            "/api/v1/auth/register", json={"username": name, "email": email, "password": PASSWORD}
-        )
-        if made.status_code != 201:
-            raise RuntimeError(f"register: {made.status_code} {made.text}")
-        login = http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-        login.raise_for_status()
-        token = str(login.json()["token"])
-        auth = {"Authorization": f"Bearer {token}"}
-        for i in range(notes):
-            note = http.post(
-                f"{LIST_PATH}/create",
-                headers=auth,
-                json={
-                    "title": f"Note {i:02d}: plan the quarterly review",
-                    "description": "Call the supplier, confirm the delivery date, update the "
-                    f"sheet ({i}).",
-                    "status": ("Pending", "InProgress", "Done")[i % 3],
-                    "priority": ("Low", "Medium", "High")[i % 3],
-                },
-            )
-            if note.status_code != 201:
-                raise RuntimeError(f"create: {note.status_code} {note.text}")
-        listed = http.get(LIST_PATH, headers=auth)
-        listed.raise_for_status()
+        token = signed_up(http, f"overload_{index:03d}_{os.getpid()}")
+        add_notes(http, token, notes, "Note")
+        http.get(LIST_PATH, headers={"Authorization": f"Bearer {token}"}).raise_for_status()
     return token
 
 
@@ -141,14 +118,6 @@ def cpu_by_program() -> dict[str, float]:
         fields = text[text.rindex(")") + 2 :].split()
         totals[name] = totals.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
     return totals
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """Nearest rank (the bench's other generators report the same way)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def run_level(
@@ -215,8 +184,8 @@ def run_level(
         "resets": counts["read_errors"] + counts["write_errors"],
         "connect_errors": counts["connect_errors"],
         "timeouts": counts["timeouts"],
-        "served_p50_ms": round(percentile(served_ms, 0.50), 1),
-        "served_p99_ms": round(percentile(served_ms, 0.99), 1),
+        "served_p50_ms": round(percentile(served_ms, 50), 1),
+        "served_p99_ms": round(percentile(served_ms, 99), 1),
         "cpu_s": dict(sorted(cpu.items(), key=lambda item: -item[1])),
     }
 

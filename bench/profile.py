@@ -22,7 +22,8 @@ import httpx
 
 from bench import wrk
 from bench.env import REPO_ROOT, VENV_BIN, BenchEnv, _descendants
-from bench.run import LIST_PATH, log, setup_users
+from bench.measure import log
+from bench.scenarios import LIST_PATH, setup_users
 
 GROUPS = (
     ("auth: revocation check (RevocationList.is_revoked)", ("revocation.py",)),

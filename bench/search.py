@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from bench.corpus import QUERIES
+from bench.stats import percentile
 from notestack.notes.ordering import Order, Sort
 from notestack.notes.queries import ListQuery
 from notestack.notes.repository import list_statement
@@ -58,17 +59,14 @@ def _statement(user_id: uuid.UUID, query: ListQuery) -> Any:
 
 
 def _percentiles(values: list[float], prefix: str = "") -> dict[str, float]:
-    ordered = sorted(values)
-
     def at(q: float) -> float:
-        index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-        return round(ordered[index], 4)
+        return round(percentile(values, q), 4)
 
     return {
         f"{prefix}p50_ms": at(50),
         f"{prefix}p95_ms": at(95),
         f"{prefix}p99_ms": at(99),
-        f"{prefix}mean_ms": round(statistics.fmean(ordered), 4),
+        f"{prefix}mean_ms": round(statistics.fmean(values), 4),
     }
 
 

@@ -31,21 +31,14 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "deploy"))
 
-from stack.proc import Managed, descendants, free_port, wait_http_ok  # noqa: E402
+from stack.proc import Managed, descendants, free_port, rss_kib, wait_http_ok  # noqa: E402
 
-from bench.overload import percentile  # noqa: E402
+from bench.stats import percentile  # noqa: E402
 
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 EVENTS_PATH = "/api/v1/events"
 CHANGE_INTERVAL_S = 0.2
 OPEN_BATCH = 50  # opened at once: a flood of them would meet the pool, not the subject
-
-
-def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Stream:
@@ -94,7 +87,7 @@ async def _measure(port: int, token: str, count: int, changes: int, worker: int)
     stop = asyncio.Event()
     streams = [Stream() for _ in range(count)]
     tasks: list[asyncio.Task[None]] = []
-    rss_before = _rss_mib(worker)
+    rss_before = rss_kib(worker) / 1024
     opened_at = time.monotonic()
     for start in range(0, count, OPEN_BATCH):
         batch = streams[start : start + OPEN_BATCH]
@@ -103,7 +96,7 @@ async def _measure(port: int, token: str, count: int, changes: int, worker: int)
     open_seconds = time.monotonic() - opened_at
     failed = [s.failed for s in streams if s.failed]
     await asyncio.sleep(1.0)  # let the worker settle before reading its memory
-    rss_open = _rss_mib(worker)
+    rss_open = rss_kib(worker) / 1024
     sent: list[float] = []
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
@@ -143,8 +136,8 @@ async def _measure(port: int, token: str, count: int, changes: int, worker: int)
         "changes": changes,
         "deliveries_expected": len(live) * changes,
         "deliveries": delivered,
-        "delivery_p50_ms": round(percentile(latencies, 0.50), 1),
-        "delivery_p99_ms": round(percentile(latencies, 0.99), 1),
+        "delivery_p50_ms": round(percentile(latencies, 50), 1),
+        "delivery_p99_ms": round(percentile(latencies, 99), 1),
         "delivery_max_ms": round(max(latencies, default=0.0), 1),
         "worker_rss_mib_before": round(rss_before, 1),
         "worker_rss_mib_open": round(rss_open, 1),

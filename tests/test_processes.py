@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from stack.proc import rss_kib
 
 from tests.support.api import new_credentials
 from tests.support.server import NOTESTACK, migrate, running_server
@@ -265,13 +266,6 @@ def test_a_refused_secret_key_is_never_echoed(tmp_path: Path) -> None:
             assert part not in result.stderr + result.stdout
 
 
-def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def test_a_login_flood_keeps_worker_memory_bounded(tmp_path: Path) -> None:
     """50 concurrent wrong passwords (throttles lifted, so each one is hashed): at most a few
     argon2 hashes (46 MiB each) run at once. Unbounded, the worker grew by ~550 MiB."""
@@ -290,7 +284,7 @@ def test_a_login_flood_keeps_worker_memory_bounded(tmp_path: Path) -> None:
         worker = int(children.read_text().split()[0])
         body = {"email": "nobody@example.com", "password": "wrong-guess-0"}
         assert httpx.post(f"{server.url}/api/v1/auth/login", json=body).status_code == 401
-        idle, peak = _rss_mib(worker), 0.0
+        idle, peak = rss_kib(worker) / 1024, 0.0
 
         def attempt(i: int) -> int:
             guess = {"email": f"victim{i % 5}@example.com", "password": f"wrong-guess-{i}"}
@@ -300,7 +294,7 @@ def test_a_login_flood_keeps_worker_memory_bounded(tmp_path: Path) -> None:
         with ThreadPoolExecutor(max_workers=50) as pool:
             futures = [pool.submit(attempt, i) for i in range(50)]
             while not all(f.done() for f in futures):
-                peak = max(peak, _rss_mib(worker))
+                peak = max(peak, rss_kib(worker) / 1024)
                 time.sleep(0.01)
         assert [f.result() for f in futures] == [401] * 50
         print(f"LOGIN-FLOOD: worker RSS idle {idle:.0f} MiB, peak {peak:.0f} MiB")

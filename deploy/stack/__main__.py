@@ -17,7 +17,6 @@ def _render_nginx(args: argparse.Namespace) -> int:
         listen=args.listen,
         upstreams=tuple(args.upstream),
         prefix=Path(args.prefix),
-        static_root=Path(args.static_root),
         trusted_proxies=tuple(args.trusted_proxy),
     )
     text = nginx.render(cfg)
@@ -44,7 +43,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     render.add_argument("--listen", default="127.0.0.1:8080")
     render.add_argument("--upstream", action="append", required=True, help="host:port, repeat")
     render.add_argument("--prefix", required=True, help="runtime dir: pid, logs, temp")
-    render.add_argument("--static-root", default=str(Path("frontend/dist").resolve()))
     render.add_argument("--trusted-proxy", action="append", default=[], help="CIDR, repeat")
     render.add_argument("--output")
     args = parser.parse_args(argv)

@@ -20,7 +20,6 @@ from stack.proc import StackError
 from stack.topology import REPO_ROOT
 
 TEMPLATE_PATH = REPO_ROOT / "deploy" / "nginx" / "nginx.conf.template"
-DEFAULT_STATIC_ROOT = REPO_ROOT / "frontend" / "dist"
 
 
 class _ConfTemplate(Template):
@@ -84,7 +83,6 @@ class NginxConfig:
     upstreams: tuple[str, ...]  # "host:port" of every app instance
     prefix: Path  # runtime directory: pid, logs, temp files
     app_workers: int = 1  # worker processes of each instance
-    static_root: Path = DEFAULT_STATIC_ROOT  # the SPA build: <root>/assets/...
     trusted_proxies: tuple[str, ...] = ()  # CIDRs allowed to set X-Forwarded-For
     worker_processes: str = "auto"
     auth_rate: str = "30r/m"
@@ -173,7 +171,6 @@ def render(cfg: NginxConfig) -> str:
         "upstream_servers": servers,
         "upstream_keepalive_timeout": cfg.upstream_keepalive_timeout,
         "listen": cfg.listen,
-        "static_root": str(cfg.static_root),
     }
     return _ConfTemplate(TEMPLATE_PATH.read_text(encoding="utf-8")).substitute(values)
 

@@ -34,6 +34,14 @@ def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
     return sorted(ports)
 
 
+def rss_kib(pid: int) -> int:
+    """Resident memory of process ``pid`` in KiB (VmRSS; 0 when /proc does not say)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
 def descendants(root: int) -> list[int]:
     """Every process below `root`, not `root` itself (from /proc; bounded by the process
     table)."""

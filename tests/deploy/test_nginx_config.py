@@ -4,7 +4,6 @@ for idempotent requests, request ids, client address, static assets, limits)."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import shutil
 import tempfile
@@ -64,8 +63,7 @@ def test_stack_config_passes_nginx_t(tmp_path: Path) -> None:
         "proxy_connect_timeout 1s;",
         'proxy_set_header Connection "";',
         "proxy_http_version 1.1;",
-        "gzip_static on;",
-        "immutable",
+        "proxy_cache notestack_assets;",
         "client_max_body_size 1m;",
         "limit_req zone=notestack_auth burst=10 nodelay;",
         "rate=30r/m",
@@ -151,9 +149,17 @@ class Upstream:
                 )
                 if owner.delay:
                     time.sleep(owner.delay)
-                body = json.dumps({"upstream": owner.name}).encode()
-                self.send_response(owner.status)
-                self.send_header("Content-Type", "application/json")
+                if self.path.startswith("/assets/"):  # as web/frontend.py answers them
+                    encoding = self.headers.get("Accept-Encoding", "")
+                    body = f"console.log({encoding!r}, {owner.name!r});".encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/javascript")
+                    self.send_header("Cache-Control", "public, max-age=31536000, immutable")
+                    self.send_header("Vary", "Accept-Encoding")
+                else:
+                    body = json.dumps({"upstream": owner.name}).encode()
+                    self.send_response(owner.status)
+                    self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("X-Instance", owner.name)
                 self.end_headers()
@@ -189,20 +195,12 @@ def running_edge(ups: list[Upstream], dead: int | None = None, **settings: Any) 
     # Not under pytest's tmp_path: that is private (0700) and nginx workers run as nobody.
     tmp = Path(tempfile.mkdtemp(prefix="notestack-edge-"))
     tmp.chmod(0o755)
-    dist = tmp / "dist"
-    (dist / "assets").mkdir(parents=True)
-    js = b"console.log('notestack');\n" * 200
-    (dist / "assets" / "app-abc123.js").write_bytes(js)
-    (dist / "assets" / "app-abc123.js.gz").write_bytes(gzip.compress(js))
-    for path in [tmp, dist, dist / "assets", *(dist / "assets").iterdir()]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
     ports = [u.start() for u in ups]
     port = free_port()
     cfg = nginx.NginxConfig(
         listen=f"127.0.0.1:{port}",
         upstreams=tuple(f"127.0.0.1:{p}" for p in ([dead] if dead else []) + ports),
         prefix=tmp / "nginx",
-        static_root=dist,
         worker_processes="1",
         **settings,
     )
@@ -291,14 +289,22 @@ def test_client_address_is_not_spoofable(edge: Edge, client: httpx.Client) -> No
     assert headers.get("Connection", "") != "close"  # keep-alive to the upstream
 
 
-def test_static_assets(client: httpx.Client) -> None:
-    response = client.get("/assets/app-abc123.js", headers={"Accept-Encoding": "gzip"})
-    assert response.status_code == 200
-    assert response.headers["content-encoding"] == "gzip"
-    assert "immutable" in response.headers["cache-control"]
-    assert response.headers["content-type"] == "application/javascript"
-    assert b"notestack" in response.content
-    assert client.get("/assets/missing.js").status_code == 404
+def test_static_assets_come_from_the_app_once_per_variant(edge: Edge, client: httpx.Client) -> None:
+    """nginx keeps the app's answer for an asset (its headers unchanged) and serves it from
+    then on; each Accept-Encoding is a variant of its own (the app's Vary)."""
+
+    def fetches() -> int:
+        return sum(1 for up in edge.ups for r in up.seen if r["path"] == path)
+
+    path = f"/assets/app-{time.monotonic_ns()}.js"
+    for encoding in ("gzip", "gzip", "br, gzip", "gzip"):
+        response = client.get(path, headers={"Accept-Encoding": encoding})
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert response.headers["content-type"] == "application/javascript"
+        assert response.headers["x-request-id"]
+        assert repr(encoding).encode() in response.content  # the variant asked for
+    assert fetches() == 2, "one fetch per Accept-Encoding, then nginx's copy"
 
 
 def test_body_limit(client: httpx.Client) -> None:

@@ -16,7 +16,12 @@ from notestack.core.settings import Settings
 from notestack.migrations.runner import upgrade_to_head
 from notestack.notes.cursor import Cursor
 from notestack.notes.ordering import DEFAULT_ORDER, Order, Sort, sort_keys
-from notestack.notes.repository import ListFilter, Ordering, list_statement
+from notestack.notes.repository import (
+    ListFilter,
+    Ordering,
+    list_statement,
+    top_position_statement,
+)
 from tests.conftest import TEST_SECRET
 from tests.support.postgres import fresh_database
 
@@ -176,3 +181,38 @@ def _compiled(statement: Any) -> str:
         if position > 2:
             raise AssertionError(f"unexpected parameter {name}={value}")
     return sql
+
+
+async def test_a_new_cards_place_reads_one_index_entry(plan_db: str) -> None:
+    """Where a created (or moved) note goes: the first position of its status column, the
+    first entry of the board's index, however many notes the user has."""
+    dsn = plan_db.replace("postgresql+asyncpg", "postgresql")
+    connection = await asyncpg.connect(dsn)
+    try:
+        user = uuid.uuid4()
+        await connection.execute(
+            """
+            INSERT INTO users (id, username, username_key, email, name, role, password_hash,
+                               created_at, updated_at)
+            VALUES ($1, 'board', 'board', 'board@example.com', 'n', 'user', 'h', now(), now())
+            """,
+            user,
+        )
+        await connection.execute(
+            """
+            INSERT INTO notes (id, user_id, title, description, status, priority, version,
+                               created_at, updated_at, status_rank, position)
+            SELECT gen_random_uuid(), $1, 'note ' || g, '',
+                   (ARRAY['Pending', 'InProgress', 'Done'])[g % 3 + 1], 'Low', 1, now(), now(),
+                   g % 3, 'a' || lpad(g::text, 6, '0')
+            FROM generate_series(1, 20000) AS g
+            """,
+            user,
+        )
+        await connection.execute("ANALYZE notes")
+        for status in ("Pending", "InProgress", "Done"):
+            plan = await _explain(connection, top_position_statement(user, status))
+            assert "ix_notes_live_position" in plan, (status, plan)
+            assert "Index Only Scan" in plan and "Bitmap" not in plan, (status, plan)
+    finally:
+        await connection.close()

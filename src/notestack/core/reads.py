@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import structlog
 from sqlalchemy.exc import DBAPIError
@@ -84,6 +84,30 @@ def read_response(result: ReadResult, if_none_match: str | None) -> Response:
     if none_match(if_none_match, result.etag):
         return Response(status_code=304, headers=headers)
     return Response(result.body, headers=headers, media_type=JSON_MEDIA_TYPE)
+
+
+T = TypeVar("T")
+
+
+def _leader_change(error: Exception) -> bool:
+    """An error that another try may not meet: the database unavailable (a leader change),
+    but not a pool that stayed busy (overload: trying again would deepen it)."""
+    return is_unavailable(error) and not isinstance(error, PoolTimeout)
+
+
+async def _through_leader_change(attempt: Callable[[float], Awaitable[T]], error: Exception) -> T:
+    """``attempt(seconds left)`` again until it answers or LEADER_CHANGE_READ_SECONDS have
+    passed since ``error``; an error that is no leader change is raised at once, the last one
+    at the deadline."""
+    deadline = time.monotonic() + LEADER_CHANGE_READ_SECONDS
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            return await attempt(remaining)
+        except Exception as exc:
+            if not _leader_change(exc):
+                raise
+            error = exc
+    raise error
 
 
 class ReadPath:
@@ -176,19 +200,18 @@ class ReadPath:
     async def _is_revoked(self, jti: str) -> bool:
         """The database's answer (Redis could not give it: down, or recovering), asked again
         through a leader change, like the read itself, rather than failing the read."""
-        deadline = time.monotonic() + LEADER_CHANGE_READ_SECONDS
-        while True:
-            try:
-                return await self.revocations.is_revoked(jti)
-            except Exception as exc:
-                if (
-                    self.replicas is None
-                    or not is_unavailable(exc)
-                    or isinstance(exc, PoolTimeout)
-                    or time.monotonic() >= deadline
-                ):
-                    raise
-                await asyncio.sleep(LEADER_CHANGE_RETRY_STEP_SECONDS)
+        try:
+            return await self.revocations.is_revoked(jti)
+        except Exception as exc:
+            if self.replicas is None or not _leader_change(exc):
+                raise
+            first_error = exc
+
+        async def again(_remaining: float) -> bool:
+            await asyncio.sleep(LEADER_CHANGE_RETRY_STEP_SECONDS)
+            return await self.revocations.is_revoked(jti)
+
+        return await _through_leader_change(again, first_error)
 
     async def _read_on_replica(
         self, replica: ReplicaState, produce: Producer, error: Exception
@@ -207,27 +230,26 @@ class ReadPath:
         once it answers (the pool dropped the dead connection, so the next one reaches the new
         leader), until LEADER_CHANGE_READ_SECONDS have passed; then the 503 of an unavailable
         database. Not nginx's job: it would count the 503 against a healthy instance."""
-        assert self.replicas is not None
-        deadline = time.monotonic() + LEADER_CHANGE_READ_SECONDS
-        while (remaining := deadline - time.monotonic()) > 0:
+        replicas = self.replicas
+        assert replicas is not None
+
+        async def again(remaining: float) -> tuple[bytes, str]:
             wait = min(PRIMARY_DOWN_REPLICA_WAIT_SECONDS, remaining)
-            replica = await self.replicas.wait_for(min_lsn, wait)
+            replica = await replicas.wait_for(min_lsn, wait)
             if replica is None:
                 await asyncio.sleep(min(LEADER_CHANGE_RETRY_STEP_SECONDS, remaining))
-            try:
-                if replica is not None:
-                    return await self._read_on_replica(replica, produce, error)
                 async with self.db.read_session() as session:
                     result = await produce(session)
                 metrics.READS_ROUTED.labels("primary").inc()
                 return result
+            try:
+                return await self._read_on_replica(replica, produce, error)
             except Exception as exc:
-                if not is_unavailable(exc) or isinstance(exc, PoolTimeout):
-                    raise
-                if replica is not None:
-                    self.replicas.mark_failed(replica, exc)
-                error = exc
-        raise error
+                if _leader_change(exc):
+                    replicas.mark_failed(replica, exc)
+                raise
+
+        return await _through_leader_change(again, error)
 
     async def _recover_cache(self, cache: Cache) -> None:
         """Recovery needs the primary's current position when replicas serve reads; without

@@ -8,9 +8,10 @@ import { useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { FullPageLoading } from '@/components/ui/spinner';
 import { StatusPanel } from '@/components/ui/status-panel';
-import { noteUrl, paths } from '@/config/paths';
+import { noteUrl } from '@/config/paths';
 import { useHistory } from '@/features/notes/api/get-history';
 import { useRevertNote } from '@/features/notes/api/revert-note';
+import { NoteLoadFailed } from '@/features/notes/components/note-load-failed';
 import { FIELD_LABELS } from '@/features/notes/lib/conflicts';
 import { diffLines, hasChanges } from '@/features/notes/lib/diff';
 import { timeAgo } from '@/features/notes/lib/format';
@@ -88,25 +89,13 @@ export function HistoryView({ noteId }: { noteId: string }) {
 
   if (query.isPending) return <FullPageLoading label="Loading the history…" />;
   if (!query.data) {
-    const missing = query.error instanceof ApiError && query.error.status === 404;
     return (
-      <StatusPanel
-        tone={missing ? 'neutral' : 'error'}
-        title={missing ? 'This note does not exist' : 'The history could not be loaded'}
-        action={
-          missing ? (
-            <Link className="btn" to={paths.home}>
-              Go to your notes
-            </Link>
-          ) : (
-            <button type="button" className="btn btn-primary" onClick={() => void query.refetch()}>
-              Try again
-            </button>
-          )
-        }
-      >
-        <p>{missing ? 'It may have been deleted: look in the trash.' : errorMessage(query.error)}</p>
-      </StatusPanel>
+      <NoteLoadFailed
+        error={query.error}
+        what="The history"
+        missingHint="It may have been deleted: look in the trash."
+        onRetry={() => void query.refetch()}
+      />
     );
   }
 

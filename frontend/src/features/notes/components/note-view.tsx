@@ -7,6 +7,7 @@ import { noteHistoryUrl, paths } from '@/config/paths';
 import { useNote } from '@/features/notes/api/get-note';
 import { DiscardDialog } from '@/features/notes/components/discard-dialog';
 import { LazyNoteForm, Markdown, NoteDialogs } from '@/features/notes/components/lazy-parts';
+import { NoteLoadFailed } from '@/features/notes/components/note-load-failed';
 import { useGuardedClose } from '@/features/notes/components/use-guarded-close';
 import { useDeferredActions } from '@/features/notes/components/use-deferred-actions';
 import { useShortcuts } from '@/features/notes/components/use-shortcuts';
@@ -17,7 +18,6 @@ import { applyOpsToNote } from '@/features/notes/lib/pending-ops';
 import { changedFields } from '@/features/notes/lib/note-input';
 import { toggleTaskAt } from '@/features/notes/lib/task-list';
 import { useNotesStore } from '@/features/notes/stores/notes-store';
-import { ApiError, errorMessage } from '@/lib/api-client';
 import type { DisplayNote, Note } from '@/features/notes/types';
 import { useSessionStore } from '@/stores/session-store';
 import { toast } from '@/stores/toast-store';
@@ -74,25 +74,13 @@ export function NoteView({ noteId }: { noteId: string }) {
 
   if (query.isPending) return <FullPageLoading label="Loading the note…" />;
   if (!query.data) {
-    const missing = query.error instanceof ApiError && query.error.status === 404;
     return (
-      <StatusPanel
-        tone={missing ? 'neutral' : 'error'}
-        title={missing ? 'This note does not exist' : 'The note could not be loaded'}
-        action={
-          missing ? (
-            <Link className="btn" to={paths.home}>
-              Go to your notes
-            </Link>
-          ) : (
-            <button type="button" className="btn btn-primary" onClick={() => void query.refetch()}>
-              Try again
-            </button>
-          )
-        }
-      >
-        <p>{missing ? 'It may have been deleted, or the link may be mistyped.' : errorMessage(query.error)}</p>
-      </StatusPanel>
+      <NoteLoadFailed
+        error={query.error}
+        what="The note"
+        missingHint="It may have been deleted, or the link may be mistyped."
+        onRetry={() => void query.refetch()}
+      />
     );
   }
   if (!note) {
