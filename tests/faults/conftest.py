@@ -15,6 +15,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,8 +53,8 @@ def _logs_tail(base: Path, lines: int = 25) -> str:
 
 
 # Package scope: the stack (three PostgreSQL nodes, etcd, Patroni, nginx, three instances, Redis
-# and Sentinel) stops when the fault tests end, not at the end of the session, so the tests
-# after them do not share the machine with it.
+# and Sentinel) starts to stop when the fault tests end, not at the end of the session, so the
+# tests after them do not run beside a whole idle topology.
 @pytest.fixture(scope="package")
 def stack() -> Iterator[RunningStack]:
     missing = missing_packages()
@@ -91,9 +92,17 @@ def stack() -> Iterator[RunningStack]:
     try:
         yield running
     finally:
-        running.stop()
-        if os.environ.get("NOTESTACK_FAULTS_KEEP") != "1":  # keep it to read the logs
-            shutil.rmtree(base, ignore_errors=True)
+        # Stopped as Ctrl-C stops it, in the background: a graceful stop takes 20 s to a
+        # minute (each instance drains, each node checkpoints what the tests wrote), and the
+        # tests after these need none of it. A non-daemon thread: the session waits for it
+        # before it ends, so nothing outlives the run.
+        threading.Thread(target=_stop_and_remove, args=(running, base), daemon=False).start()
+
+
+def _stop_and_remove(running: RunningStack, base: Path) -> None:
+    running.stop()
+    if os.environ.get("NOTESTACK_FAULTS_KEEP") != "1":  # keep it to read the logs
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
