@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
+import { FormError } from '@/components/ui/form-error';
 import { FormField } from '@/components/ui/form-field';
 import { PasswordInput } from '@/components/ui/password-input';
 import { login, loginInputSchema } from '@/features/auth/api/login';
@@ -9,13 +10,7 @@ import { useSessionStore } from '@/stores/session-store';
 export function SignInForm({ onSuccess }: { onSuccess: () => void }) {
   const setUser = useSessionStore((state) => state.setUser);
   const [formError, setFormError] = useState<{ message: string } | null>(null);
-  const errorRef = useRef<HTMLParagraphElement>(null);
   const form = useSchemaForm(loginInputSchema, { email: '', password: '' });
-
-  // After a failed attempt the focus goes to what went wrong, not to the page body.
-  useEffect(() => {
-    if (formError) errorRef.current?.focus();
-  }, [formError]);
 
   const onSubmit = form.handleSubmit(async (values) => {
     setFormError(null);
@@ -40,11 +35,7 @@ export function SignInForm({ onSuccess }: { onSuccess: () => void }) {
 
   return (
     <form className="form" onSubmit={(event) => void onSubmit(event)} noValidate aria-label="Sign in">
-      {formError ? (
-        <p className="form-error" role="alert" tabIndex={-1} ref={errorRef}>
-          {formError.message}
-        </p>
-      ) : null}
+      <FormError error={formError} />
       <FormField label="Email" error={form.errorOf('email')}>
         {(field) => <input {...field} {...form.field('email')} type="email" autoComplete="email" />}
       </FormField>

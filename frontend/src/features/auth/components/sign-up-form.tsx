@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { RegisterIn } from '@/config/api-constraints';
+import { FormError } from '@/components/ui/form-error';
 import { FormField } from '@/components/ui/form-field';
 import { PasswordInput } from '@/components/ui/password-input';
 import { login } from '@/features/auth/api/login';
@@ -16,12 +17,7 @@ const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(
 export function SignUpForm({ onSuccess }: { onSuccess: () => void }) {
   const setUser = useSessionStore((state) => state.setUser);
   const [formError, setFormError] = useState<{ message: string } | null>(null);
-  const errorRef = useRef<HTMLParagraphElement>(null);
   const form = useSchemaForm(registerInputSchema, { username: '', email: '', password: '' });
-
-  useEffect(() => {
-    if (formError) errorRef.current?.focus();
-  }, [formError]);
 
   const onSubmit = form.handleSubmit(async (values) => {
     setFormError(null);
@@ -54,11 +50,7 @@ export function SignUpForm({ onSuccess }: { onSuccess: () => void }) {
 
   return (
     <form className="form" onSubmit={(event) => void onSubmit(event)} noValidate aria-label="Create account">
-      {formError ? (
-        <p className="form-error" role="alert" tabIndex={-1} ref={errorRef}>
-          {formError.message}
-        </p>
-      ) : null}
+      <FormError error={formError} />
       <FormField
         label="Username"
         error={form.errorOf('username')}
