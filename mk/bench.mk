@@ -4,6 +4,7 @@
 #   make bench-quick    the same in under 2 minutes (BENCH_QUICK=1), results in bench/results/quick/
 #   make bench-committed  `make bench` against the last commit's src/ (a `git archive` copy put
 #                       first on PYTHONPATH), for a stable measurement while others edit the tree
+#   make bench-ab A=REV the cached list of commit REV beside this tree's, one rig (bench/ab.py)
 #   make bench-profile  py-spy profile of the cached list path -> bench/results/profile-cached.txt
 # wrk comes from Debian (apt-get when missing); granian and py-spy are installed into .venv only
 # for the comparison and the profile: they are NOT project dependencies and stay out of the locks.
@@ -13,7 +14,7 @@ BENCH_ENV := PYTHONPATH=$(CURDIR)
 
 BENCH_SNAPSHOT ?= /tmp/notestack-bench-src
 
-.PHONY: bench-committed bench bench-quick bench-deps bench-profile bench-capacity bench-smoke
+.PHONY: bench-committed bench bench-quick bench-deps bench-profile bench-capacity bench-smoke bench-ab
 
 bench-deps:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update && apt-get install -y wrk; }
@@ -28,6 +29,10 @@ bench: install bench-deps
 
 bench-quick: install bench-deps
 	BENCH_QUICK=1 $(BENCH_ENV) $(VENV)/bin/python -m bench.run
+
+bench-ab: install bench-deps
+	@test -n "$(A)" || { echo "usage: make bench-ab A=<commit>" >&2; exit 2; }
+	$(BENCH_ENV) $(VENV)/bin/python -m bench.ab $(A)
 
 bench-capacity: install-python
 	$(BENCH_ENV) $(VENV)/bin/python -m bench.capacity bench/results/latest.json docs/capacity.md
