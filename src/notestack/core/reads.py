@@ -90,8 +90,8 @@ T = TypeVar("T")
 
 
 def _leader_change(error: Exception) -> bool:
-    """An error that another try may not meet: the database unavailable (a leader change),
-    but not a pool that stayed busy (overload: trying again would deepen it)."""
+    """An error worth another try: the database unavailable (a leader change), but not a
+    pool that stayed busy (overload: trying again would deepen it)."""
     return is_unavailable(error) and not isinstance(error, PoolTimeout)
 
 
