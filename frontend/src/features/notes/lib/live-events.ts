@@ -9,7 +9,8 @@
 import { matchesFilters } from '@/features/notes/lib/filters';
 import { applyServerNote, flattenPages, removeNote, type NotesData } from '@/features/notes/lib/list-patch';
 import type { PendingOp } from '@/features/notes/lib/pending-ops';
-import { NOTE_PRIORITIES, NOTE_STATUSES, type Note, type NoteFilters } from '@/features/notes/types';
+import { isNote, isRecord } from '@/features/notes/lib/note-guard';
+import type { Note, NoteFilters } from '@/features/notes/types';
 
 export const NOTE_EVENT_TYPES = [
   'note.created',
@@ -29,24 +30,6 @@ export type NoteEvent =
   /** Many notes at once: nothing to patch with. */
   | { type: 'notes.imported' };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-function isWholeNote(value: Record<string, unknown>): boolean {
-  return (
-    typeof value._id === 'string' &&
-    typeof value.title === 'string' &&
-    typeof value.description === 'string' &&
-    typeof value.version === 'number' &&
-    typeof value.position === 'string' &&
-    typeof value.createdAt === 'string' &&
-    typeof value.updatedAt === 'string' &&
-    (NOTE_STATUSES as readonly unknown[]).includes(value.status) &&
-    (NOTE_PRIORITIES as readonly unknown[]).includes(value.priority)
-  );
-}
-
 /** An event from the stream, checked; null for one this client does not know or cannot read. */
 export function parseNoteEvent(type: string, data: unknown): NoteEvent | null {
   if (type === 'notes.imported') return { type };
@@ -57,7 +40,7 @@ export function parseNoteEvent(type: string, data: unknown): NoteEvent | null {
       ? { type, noteId: note._id, version: note.version }
       : null;
   }
-  if ((type === 'note.created' || type === 'note.updated' || type === 'note.restored') && isWholeNote(note)) {
+  if ((type === 'note.created' || type === 'note.updated' || type === 'note.restored') && isNote(note)) {
     return { type, note: note as unknown as Note };
   }
   return null;

@@ -9,7 +9,8 @@
  * based on its version) once the create is confirmed.
  */
 import { applyOpsToNote, isUnsaved, type PendingOp, type SendableOp } from '@/features/notes/lib/pending-ops';
-import { NOTE_PRIORITIES, NOTE_STATUSES, type Note } from '@/features/notes/types';
+import { isNote, isRecord } from '@/features/notes/lib/note-guard';
+import type { Note } from '@/features/notes/types';
 
 export function isSendable(op: PendingOp): op is SendableOp {
   return op.kind === 'create' || op.kind === 'update' || op.kind === 'delete';
@@ -94,22 +95,6 @@ export function waitsForCreate(op: SendableOp): boolean {
 export interface StoredOp {
   userId: string;
   op: SendableOp;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-function isNote(value: unknown): value is Note {
-  if (!isRecord(value)) return false;
-  return (
-    typeof value._id === 'string' &&
-    typeof value.title === 'string' &&
-    typeof value.description === 'string' &&
-    typeof value.version === 'number' &&
-    (NOTE_STATUSES as readonly unknown[]).includes(value.status) &&
-    (NOTE_PRIORITIES as readonly unknown[]).includes(value.priority)
-  );
 }
 
 function isSendableRecord(value: unknown): value is SendableOp {
