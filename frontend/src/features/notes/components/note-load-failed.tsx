@@ -1,11 +1,12 @@
 /**
  * What a page about one note shows when the note could not be loaded: "does not exist" for a
- * 404 (with a way back to the list), otherwise the error and a retry.
+ * 404 (with a way back to the list), otherwise the error and a retry (LoadFailed).
  */
 import { Link } from 'react-router';
+import { LoadFailed } from '@/components/ui/load-failed';
 import { StatusPanel } from '@/components/ui/status-panel';
 import { paths } from '@/config/paths';
-import { ApiError, errorMessage } from '@/lib/api-client';
+import { ApiError } from '@/lib/api-client';
 
 type Props = {
   error: unknown;
@@ -17,24 +18,20 @@ type Props = {
 };
 
 export function NoteLoadFailed({ error, what, missingHint, onRetry }: Props) {
-  const missing = error instanceof ApiError && error.status === 404;
+  if (!(error instanceof ApiError && error.status === 404)) {
+    return <LoadFailed title={`${what} could not be loaded`} error={error} onRetry={onRetry} />;
+  }
   return (
     <StatusPanel
-      tone={missing ? 'neutral' : 'error'}
-      title={missing ? 'This note does not exist' : `${what} could not be loaded`}
+      tone="neutral"
+      title="This note does not exist"
       action={
-        missing ? (
-          <Link className="btn" to={paths.home}>
-            Go to your notes
-          </Link>
-        ) : (
-          <button type="button" className="btn btn-primary" onClick={onRetry}>
-            Try again
-          </button>
-        )
+        <Link className="btn" to={paths.home}>
+          Go to your notes
+        </Link>
       }
     >
-      <p>{missing ? missingHint : errorMessage(error)}</p>
+      <p>{missingHint}</p>
     </StatusPanel>
   );
 }

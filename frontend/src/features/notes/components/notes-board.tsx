@@ -28,7 +28,7 @@ import {
 } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
 import { memo, useEffect, useMemo, useRef, useState, type KeyboardEventHandler, type PointerEventHandler } from 'react';
-import { StatusPanel } from '@/components/ui/status-panel';
+import { LoadFailed } from '@/components/ui/load-failed';
 import { useNotes } from '@/features/notes/api/get-notes';
 import { NoteCard } from '@/features/notes/components/note-card';
 import { applyPendingOps, canActOn } from '@/features/notes/lib/pending-ops';
@@ -44,7 +44,6 @@ import {
   type NoteFilters,
   type NoteStatus,
 } from '@/features/notes/types';
-import { errorMessage } from '@/lib/api-client';
 
 /** Notes a page of a column (the most the API gives): a move is placed among loaded cards. */
 const COLUMN_PAGE = 100;
@@ -176,17 +175,11 @@ export default function NotesBoard({ filters, listUrl, onOpen, onEdit, onStatus,
   const failed = visible.find((column) => column.query.isError && column.notes.length === 0);
   if (failed) {
     return (
-      <StatusPanel
-        tone="error"
+      <LoadFailed
         title="The board could not be loaded"
-        action={
-          <button type="button" className="btn btn-primary" onClick={() => void failed.query.refetch()}>
-            Try again
-          </button>
-        }
-      >
-        <p>{errorMessage(failed.query.error)}</p>
-      </StatusPanel>
+        error={failed.query.error}
+        onRetry={() => void failed.query.refetch()}
+      />
     );
   }
 

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { LoadFailed } from '@/components/ui/load-failed';
 import { StatusPanel } from '@/components/ui/status-panel';
 import { useNotes } from '@/features/notes/api/get-notes';
 import { NoteCard, NoteCardSkeleton } from '@/features/notes/components/note-card';
@@ -82,18 +83,9 @@ export function NotesList({
 
   if (query.isError && notes.length === 0) {
     return (
-      <StatusPanel
-        tone="error"
-        title="Your notes could not be loaded"
-        action={
-          <button type="button" className="btn btn-primary" onClick={() => void query.refetch()}>
-            Try again
-          </button>
-        }
-      >
-        <p>{errorMessage(query.error)}</p>
+      <LoadFailed title="Your notes could not be loaded" error={query.error} onRetry={() => void query.refetch()}>
         <p>Check your connection, then try again. Nothing you saved has been lost.</p>
-      </StatusPanel>
+      </LoadFailed>
     );
   }
 

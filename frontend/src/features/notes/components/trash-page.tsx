@@ -7,6 +7,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { Dialog } from '@/components/ui/dialog';
 import { FullPageLoading } from '@/components/ui/spinner';
+import { LoadFailed } from '@/components/ui/load-failed';
 import { StatusPanel } from '@/components/ui/status-panel';
 import { paths } from '@/config/paths';
 import { useEmptyTrash } from '@/features/notes/api/empty-trash';
@@ -51,17 +52,7 @@ export function TrashPage() {
   if (query.isPending) body = <FullPageLoading label="Loading the trash…" />;
   else if (query.isError && notes.length === 0) {
     body = (
-      <StatusPanel
-        tone="error"
-        title="The trash could not be loaded"
-        action={
-          <button type="button" className="btn btn-primary" onClick={() => void query.refetch()}>
-            Try again
-          </button>
-        }
-      >
-        <p>{errorMessage(query.error)}</p>
-      </StatusPanel>
+      <LoadFailed title="The trash could not be loaded" error={query.error} onRetry={() => void query.refetch()} />
     );
   } else if (notes.length === 0) {
     body = (
