@@ -457,6 +457,70 @@ export interface components {
              */
             success: boolean;
         };
+        /** ImportEnvelope */
+        ImportEnvelope: {
+            /** Message */
+            message: string;
+            report: components["schemas"]["ImportReport"];
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+        };
+        /**
+         * ImportProblem
+         * @description A record of the file that is not a note: where it is (a line of a JSON-lines file, a
+         *     file of a zip, or a note's place in a JSON export) and why.
+         */
+        ImportProblem: {
+            /** File */
+            file?: string | null;
+            /** Line */
+            line?: number | null;
+            /** Message */
+            message: string;
+            /** Note */
+            note?: number | null;
+        };
+        /**
+         * ImportRefusedEnvelope
+         * @description A 422: the usual error body; when records of the file were not notes (nothing was
+         *     imported), the whole report too.
+         */
+        ImportRefusedEnvelope: {
+            /** Errors */
+            errors: components["schemas"]["FieldError"][];
+            /**
+             * Message
+             * @description What went wrong, for a person to read
+             */
+            message: string;
+            report?: components["schemas"]["ImportReport"] | null;
+            /**
+             * Success
+             * @description Always false
+             */
+            success: boolean;
+        };
+        /** ImportReport */
+        ImportReport: {
+            /**
+             * Created
+             * @description Notes added
+             */
+            created: number;
+            /**
+             * Errors
+             * @description Records that are not notes
+             */
+            errors: components["schemas"]["ImportProblem"][];
+            /**
+             * Skipped
+             * @description Notes already here (the file was imported before)
+             */
+            skipped: number;
+        };
         /** LoginEnvelope */
         LoginEnvelope: {
             /** Message */
@@ -1312,7 +1376,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImportEnvelope"];
                 };
             };
             /** @description Malformed request: not JSON, or a header or cursor this server did not issue */
@@ -1357,7 +1421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
+                    "application/json": components["schemas"]["ImportRefusedEnvelope"];
                 };
             };
             /** @description Too many requests: wait Retry-After seconds */

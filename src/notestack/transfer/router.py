@@ -17,6 +17,7 @@ from notestack.core.openapi import error_responses
 from notestack.core.responses import envelope, json_response
 from notestack.notes.service import NoteLimits
 from notestack.transfer import service
+from notestack.transfer.schemas import ImportEnvelope, ImportRefusedEnvelope
 
 IMPORT_PATH = f"{API_PREFIX}/import"
 router = APIRouter(
@@ -89,7 +90,8 @@ async def export_notes(
             },
         }
     },
-    responses={**error_responses(400, 413, 422)},
+    response_model=ImportEnvelope,
+    responses={**error_responses(400, 413), **error_responses(422, model=ImportRefusedEnvelope)},
 )
 async def import_notes(
     request: Request, identity: CurrentIdentity, session: WriteSessionDep

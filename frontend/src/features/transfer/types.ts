@@ -1,8 +1,8 @@
 /**
- * Export and import (GET /api/v1/export, POST /api/v1/import). The export's options come
- * from the generated API types. The import's report does not: the OpenAPI document gives
- * its 200 no schema and its 422 only the plain error envelope, so the report is read and
- * checked at run time (`readReport` in `api/import-notes.ts`) into the shape below.
+ * Export and import (GET /api/v1/export, POST /api/v1/import), typed from the generated API
+ * types. An import's report is still checked at run time (`readReport` in
+ * `api/import-notes.ts`): an answer may come from a proxy, and a 422 may be about something
+ * other than the file's records (a quota), without a report.
  */
 import type { QueryParams } from '@/types/api';
 import type { components } from '@/types/api-schema';
@@ -11,14 +11,7 @@ export type ExportFormat = components['schemas']['ExportFormat'];
 
 export type ExportOptions = Required<Pick<QueryParams<'/api/v1/export', 'get'>, 'format' | 'trash' | 'history'>>;
 
-export interface ImportProblem {
-  line?: number | null;
-  file?: string | null;
-  message: string;
-}
+/** A record of the file that is not a note: its line, its file in a zip, or its place (1, 2…) in an export. */
+export type ImportProblem = components['schemas']['ImportProblem'];
 
-export interface ImportReport {
-  created: number;
-  skipped: number;
-  errors: ImportProblem[];
-}
+export type ImportReport = components['schemas']['ImportReport'];

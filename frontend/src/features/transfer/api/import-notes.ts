@@ -16,12 +16,13 @@ export class ImportRefused extends Error {
 
 function asProblem(value: unknown): ImportProblem | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { line, file, message } = value as Record<string, unknown>;
+  const { line, file, note, message } = value as Record<string, unknown>;
   if (typeof message !== 'string') return null;
   return {
     message,
     line: typeof line === 'number' ? line : null,
     file: typeof file === 'string' ? file : null,
+    note: typeof note === 'number' ? note : null,
   };
 }
 

@@ -151,7 +151,8 @@ function Report({ report, refused }: { report: ImportReport; refused: boolean })
             <li key={index}>
               {problem.file ? <code>{problem.file}</code> : null}
               {problem.line ? `Line ${problem.line}` : null}
-              {problem.file || problem.line ? ': ' : ''}
+              {problem.note ? `Note ${problem.note}` : null}
+              {problem.file || problem.line || problem.note ? ': ' : ''}
               {problem.message}
             </li>
           ))}
