@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import (
@@ -221,6 +222,17 @@ def set_status(page: Page, title: str, status: str) -> None:
     card(page, title).get_by_role("group", name=f"Status of “{title}”").get_by_role(
         "button", name=status, exact=True
     ).click()
+
+
+def add_note(page: Page, title: str, description: str = "", **fields: str) -> dict[str, Any]:
+    """A note made through the API in the page's session (not through the UI): the server's
+    answer."""
+    response = page.request.post(
+        "/api/v1/note/create", data={"title": title, "description": description, **fields}
+    )
+    assert response.status == 201, response.text()
+    note: dict[str, Any] = response.json()["note"]
+    return note
 
 
 def create_note(page: Page, title: str, description: str = "", priority: str = "") -> None:

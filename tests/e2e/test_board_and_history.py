@@ -6,24 +6,22 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import Account, Browsing, card, refocus, registered, sign_in
+from tests.e2e.conftest import (
+    Account,
+    Browsing,
+    add_note,
+    card,
+    refocus,
+    registered,
+    sign_in,
+)
 from tests.e2e.test_web_client import serious_violations
 
 pytestmark = pytest.mark.e2e
-
-
-def add_note(page: Page, title: str, description: str = "", **fields: str) -> dict[str, Any]:
-    response = page.request.post(
-        "/api/v1/note/create", data={"title": title, "description": description, **fields}
-    )
-    assert response.status == 201, response.text()
-    note: dict[str, Any] = response.json()["note"]
-    return note
 
 
 def column(page: Page, status: str) -> Locator:

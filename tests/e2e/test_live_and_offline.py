@@ -15,6 +15,7 @@ from playwright.sync_api import Locator, Page, Request, Route, expect
 from tests.e2e.conftest import (
     Account,
     Browsing,
+    add_note,
     card,
     create_note,
     registered,
@@ -106,15 +107,6 @@ def server_notes(page: Page, path: str = "/api/v1/note") -> list[dict[str, Any]]
     assert response.ok, response.text()
     notes: list[dict[str, Any]] = response.json()["notes"]
     return notes
-
-
-def add_note(page: Page, title: str, description: str = "") -> dict[str, Any]:
-    response = page.request.post(
-        "/api/v1/note/create", data={"title": title, "description": description}
-    )
-    assert response.status == 201, response.text()
-    note: dict[str, Any] = response.json()["note"]
-    return note
 
 
 def waiting(page: Page, title: str) -> None:

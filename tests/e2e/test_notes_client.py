@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Route, expect
 
-from tests.e2e.conftest import Account, Browsing, card, registered, set_status
+from tests.e2e.conftest import Account, Browsing, add_note, card, registered, set_status
 from tests.e2e.test_web_client import serious_violations
 
 pytestmark = pytest.mark.e2e
@@ -23,15 +22,6 @@ Some **bold** words and a [link](https://example.com/page).
 
 <script>window.__xss = 1</script>
 """
-
-
-def add_note(page: Page, title: str, description: str = "", **fields: str) -> dict[str, Any]:
-    response = page.request.post(
-        "/api/v1/note/create", data={"title": title, "description": description, **fields}
-    )
-    assert response.status == 201, response.text()
-    note: dict[str, Any] = response.json()["note"]
-    return note
 
 
 def test_note_page_renders_markdown_safely_and_ticks_tasks(
