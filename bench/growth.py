@@ -263,12 +263,7 @@ async def measure(
             samples.append(float(parsed[0]["Execution Time"]))
         server_ms[name] = round(statistics.median(samples), 4)
     if explain_path is not None:
-        parts = []
-        for name, (sql, params) in compiled.items():
-            plan_rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + sql, *params)
-            text = "\n".join(r[0] for r in plan_rows)
-            parts.append(f"-- {name}\n{sql}\n-- params: {params!r}\n{text}\n")
-        explain_path.write_text("\n".join(parts), encoding="utf-8")
+        await search.explain_file(conn, compiled, explain_path)
     result: dict[str, Any] = {}
     for name, values in timings.items():
         result[f"{name}_p50_ms"] = _ms(values, 50)

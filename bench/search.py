@@ -19,6 +19,7 @@ import json
 import statistics
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -140,13 +141,56 @@ async def _server_timings(
     return samples, plans
 
 
-async def _explain_file(conn: asyncpg.Connection, variants: dict[str, Variant], path: Path) -> None:
+async def explain_file(conn: asyncpg.Connection, variants: dict[str, Variant], path: Path) -> None:
+    """Each variant's SQL, parameters and EXPLAIN (ANALYZE, BUFFERS), one after another."""
     parts = []
     for name, (sql, params) in variants.items():
         rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + sql, *params)
         text = "\n".join(r[0] for r in rows)
         parts.append(f"-- {name}\n{sql}\n-- params: {params!r}\n{text}\n")
     path.write_text("\n".join(parts), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Timed:
+    """Every sample of every variant: round trips, backend CPU, server execution, plans."""
+
+    client: dict[str, list[float]]
+    cpu: dict[str, list[float]]  # empty when /proc/<pid>/schedstat could not be read
+    server: dict[str, list[float]]
+    plans: dict[str, dict[str, Any]]
+
+    def figures(self, names: list[str]) -> dict[str, float]:
+        """Percentiles of the samples of ``names`` pooled (one name: that variant's)."""
+
+        def pooled(samples: dict[str, list[float]]) -> list[float]:
+            return [value for name in names for value in samples[name]]
+
+        return {
+            **_percentiles(pooled(self.client)),
+            **_percentiles(pooled(self.server), "server_exec_"),
+            **(_percentiles(pooled(self.cpu), "server_cpu_") if self.cpu else {}),
+        }
+
+
+async def _timed(
+    conn: asyncpg.Connection,
+    variants: dict[str, Variant],
+    iterations: int,
+    explain_runs: int,
+    explain_path: Path | None,
+) -> Timed:
+    client, cpu = await _client_timings(conn, variants, iterations)
+    server, plans = await _server_timings(conn, variants, explain_runs)
+    if explain_path is not None:
+        await explain_file(conn, variants, explain_path)
+    return Timed(client, cpu, server, plans)
+
+
+async def _sizes(conn: asyncpg.Connection, user_id: uuid.UUID) -> tuple[int, int]:
+    """The user's notes and the whole table's rows."""
+    user_notes = await conn.fetchval("SELECT count(*) FROM notes WHERE user_id = $1", user_id)
+    return int(user_notes), int(await conn.fetchval("SELECT count(*) FROM notes"))
 
 
 async def measure_search(
@@ -157,13 +201,10 @@ async def measure_search(
     explain_path: Path | None,
 ) -> dict[str, Any]:
     """``GET /api/v1/note?q=...&limit=20`` (relevance order) for each query of each kind."""
-    user_notes = int(await conn.fetchval("SELECT count(*) FROM notes WHERE user_id = $1", user_id))
+    user_notes, table_rows = await _sizes(conn, user_id)
     queries = {q: (kind, _query({"q": q})) for kind, qs in QUERIES.items() for q in qs}
     variants = {q: compile_sql(_statement(user_id, query)) for q, (_, query) in queries.items()}
-    client, cpu = await _client_timings(conn, variants, iterations)
-    server, plans = await _server_timings(conn, variants, explain_runs)
-    if explain_path is not None:
-        await _explain_file(conn, variants, explain_path)
+    timed = await _timed(conn, variants, iterations, explain_runs, explain_path)
     per_query: dict[str, Any] = {}
     for q, (kind, query) in queries.items():
         whole = _statement(user_id, query).limit(None).order_by(None).subquery()
@@ -176,22 +217,13 @@ async def measure_search(
             "words": query.filters().words(),
             "matches": matches,
             "match_share": round(matches / max(user_notes, 1), 4),
-            **_percentiles(client[q]),
-            **_percentiles(server[q], "server_exec_"),
-            **(_percentiles(cpu[q], "server_cpu_") if cpu else {}),
-            "plan_nodes": plans[q]["nodes"],
-            "plan_indexes": plans[q]["indexes"],
+            **timed.figures([q]),
+            "plan_nodes": timed.plans[q]["nodes"],
+            "plan_indexes": timed.plans[q]["indexes"],
         }
-    kinds: dict[str, Any] = {}
-    for kind, qs in QUERIES.items():
-        kinds[kind] = {
-            "queries": list(qs),
-            **_percentiles([v for q in qs for v in client[q]]),
-            **_percentiles([v for q in qs for v in server[q]], "server_exec_"),
-            **(_percentiles([v for q in qs for v in cpu[q]], "server_cpu_") if cpu else {}),
-        }
+    kinds = {kind: {"queries": list(qs), **timed.figures(list(qs))} for kind, qs in QUERIES.items()}
     worst = max(k["p95_ms"] for k in kinds.values())
-    worst_cpu = max((k["server_cpu_p95_ms"] for k in kinds.values() if cpu), default=None)
+    worst_cpu = max((k["server_cpu_p95_ms"] for k in kinds.values() if timed.cpu), default=None)
     return {
         "method": "the API's search query (ListQuery q=..., limit=20, relevance order; "
         "repository.list_statement compiled for asyncpg), prepared, on one connection, warm "
@@ -199,7 +231,7 @@ async def measure_search(
         "(ANALYZE, TIMING OFF) execution time; server_cpu_*: the backend's CPU time per "
         "execution (/proc/<pid>/schedstat), which other work on the machine hardly moves",
         "user_notes": user_notes,
-        "table_rows": int(await conn.fetchval("SELECT count(*) FROM notes")),
+        "table_rows": table_rows,
         "page_size": PAGE_SIZE,
         "iterations_per_query": iterations,
         "explain_runs_per_query": explain_runs,
@@ -221,23 +253,18 @@ async def measure_sorts(
     explain_path: Path | None,
 ) -> dict[str, Any]:
     """The first page of ``GET /api/v1/note?sort=...&order=...&limit=20`` for every list sort."""
-    user_notes = int(await conn.fetchval("SELECT count(*) FROM notes WHERE user_id = $1", user_id))
+    user_notes, table_rows = await _sizes(conn, user_id)
     variants: dict[str, Variant] = {}
     for sort in SORTS:
         for order in Order:
             query = _query({"sort": sort.value, "order": order.value})
             variants[query.ordering().name] = compile_sql(_statement(user_id, query))
-    client, cpu = await _client_timings(conn, variants, iterations)
-    server, plans = await _server_timings(conn, variants, explain_runs)
-    if explain_path is not None:
-        await _explain_file(conn, variants, explain_path)
+    timed = await _timed(conn, variants, iterations, explain_runs, explain_path)
     per_sort = {
         name: {
-            **_percentiles(client[name]),
-            **_percentiles(server[name], "server_exec_"),
-            **(_percentiles(cpu[name], "server_cpu_") if cpu else {}),
-            "plan_nodes": plans[name]["nodes"],
-            "plan_indexes": plans[name]["indexes"],
+            **timed.figures([name]),
+            "plan_nodes": timed.plans[name]["nodes"],
+            "plan_indexes": timed.plans[name]["indexes"],
         }
         for name in variants
     }
@@ -249,7 +276,7 @@ async def measure_sorts(
         "TIMING OFF) execution time (the target's measure); server_cpu_*: the backend's CPU "
         "time per execution (/proc/<pid>/schedstat)",
         "user_notes": user_notes,
-        "table_rows": int(await conn.fetchval("SELECT count(*) FROM notes")),
+        "table_rows": table_rows,
         "page_size": PAGE_SIZE,
         "iterations": iterations,
         "explain_runs": explain_runs,
