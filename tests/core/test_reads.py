@@ -6,9 +6,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from notestack.app import create_app, shutdown
 from notestack.core.database import ReadSession
@@ -89,3 +92,34 @@ async def test_every_read_checks_revocation_even_when_redis_forgot(
 
     with pytest.raises(Unauthorized):
         await reads.read(uuid.UUID(account.user_id), jti, "note", "x", produce)
+
+
+async def test_a_read_on_a_connection_that_died_is_made_again_on_a_new_one(
+    backend: Backend,
+) -> None:
+    """Reads skip the ping at checkout (a round trip each); a pooled connection that the
+    server dropped in the meantime costs the read a second try, never an error."""
+    if backend.name != "postgres":
+        pytest.skip("SQLite has no server to drop a connection")
+    app = create_app(backend.settings)
+    reads: ReadPath = app.state.reads
+    pids: list[int] = []
+
+    async def produce(session: ReadSession) -> tuple[bytes, str]:
+        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        pids.append(pid)
+        return str(pid).encode(), '"pid"'
+
+    try:
+        first = await reads.read(uuid.uuid4(), "jti-dead", "list", "k", produce)
+        url = make_url(backend.settings.database_url).set(drivername="postgresql")
+        admin = await asyncpg.connect(url.render_as_string(hide_password=False))
+        try:
+            assert await admin.fetchval("SELECT pg_terminate_backend($1)", pids[0])
+        finally:
+            await admin.close()
+        second = await reads.read(uuid.uuid4(), "jti-dead", "list", "k", produce)
+    finally:
+        await shutdown(app)
+    assert first.cache == second.cache == "bypass"
+    assert second.body != first.body and len(pids) == 2  # the dead one never answered

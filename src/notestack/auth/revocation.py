@@ -19,7 +19,7 @@ from sqlalchemy import select
 from notestack.auth import repository
 from notestack.auth.models import RevokedToken
 from notestack.core.cache import REVOCATIONS_LOADED_KEY, Cache, revoked_token_key
-from notestack.core.database import Database, WriteSession
+from notestack.core.database import Database, ReadSession, WriteSession
 
 log = structlog.get_logger("notestack.revocation")
 
@@ -47,6 +47,10 @@ class RevocationList:
                 await self._reload(cache)
         async with self._db.read_session() as session:
             return await repository.is_token_revoked(session, jti)
+
+    async def is_revoked_in(self, session: ReadSession, jti: str) -> bool:
+        """The database's answer in the caller's session (the read path's, on the primary)."""
+        return await repository.is_token_revoked(session, jti)
 
     async def revoked_among(self, jtis: Sequence[str]) -> set[str]:
         """Which of these token ids are revoked (one round trip: Redis when it holds the whole

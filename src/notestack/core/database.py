@@ -10,13 +10,15 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -160,6 +162,27 @@ def prepare_sqlite_file(url: str) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
+# Whether a pool checkout in this task first makes sure the connection is alive. Everything
+# pings but the read path (core/reads.py), which instead makes a read again, once, on a new
+# connection when its connection turns out dead: a read may run twice, a write may not.
+_ping_on_checkout: ContextVar[bool] = ContextVar("notestack_ping_on_checkout", default=True)
+
+
+def _ping_checkouts(engine: AsyncEngine) -> None:
+    """One bare ``;`` on a pooled connection before it is handed out (unless the read path
+    asked not to). SQLAlchemy's ``pool_pre_ping`` costs three round trips on asyncpg (BEGIN,
+    the ping, ROLLBACK); this is one. A connection that fails it is replaced by the pool."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if not _ping_on_checkout.get():
+            return
+        try:
+            dbapi_connection.run_async(lambda driver_connection: driver_connection.fetchrow(";"))
+        except Exception as exc:
+            raise DisconnectionError(f"pooled connection failed its ping: {exc!r}") from exc
+
+
 def create_engine(url: str, settings: Settings, *, writer: bool) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -173,12 +196,11 @@ def create_engine(url: str, settings: Settings, *, writer: bool) -> AsyncEngine:
         )
         _configure_sqlite(engine, immediate=writer)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_timeout=settings.database_pool_timeout_seconds,
-        pool_pre_ping=True,
         pool_recycle=1800,
         connect_args={
             "timeout": settings.database_connect_timeout_seconds,
@@ -186,6 +208,19 @@ def create_engine(url: str, settings: Settings, *, writer: bool) -> AsyncEngine:
             "command_timeout": settings.database_command_timeout_seconds,
         },
     )
+    _ping_checkouts(engine)
+    return engine
+
+
+def _reading(engine: AsyncEngine) -> AsyncEngine:
+    """The engine read sessions use: on PostgreSQL in autocommit, so a read is its statements
+    alone, without a BEGIN and a ROLLBACK round trip around them. Nothing is lost by it: at
+    READ COMMITTED, the level reads had, each statement already took its own snapshot. (The
+    pool is shared with the writers; the isolation level is the driver's flag, reset at
+    checkin.) SQLite keeps its explicit BEGIN: its reads need the one snapshot of the WAL."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 class Database:
@@ -208,7 +243,9 @@ class Database:
             expire_on_commit=False,
         )
         self._read_sessions = {
-            id(engine): async_sessionmaker(engine, class_=ReadSession, expire_on_commit=False)
+            id(engine): async_sessionmaker(
+                _reading(engine), class_=ReadSession, expire_on_commit=False
+            )
             for engine in [self.primary_read_engine, *self.replica_engines]
         }
 
@@ -217,6 +254,20 @@ class Database:
 
     def read_session(self, engine: AsyncEngine | None = None) -> ReadSession:
         return self._read_sessions[id(engine or self.primary_read_engine)]()
+
+    @contextlib.asynccontextmanager
+    async def read_session_without_ping(
+        self, engine: AsyncEngine | None = None
+    ) -> AsyncIterator[ReadSession]:
+        """A read session whose connection is handed out without a ping: for a read its caller
+        makes again, on a new connection, when the connection turns out dead (core/reads.py).
+        (The pool discards every connection as old as a dead one, so the next is new.)"""
+        token = _ping_on_checkout.set(False)
+        try:
+            async with self.read_session(engine) as session:
+                yield session
+        finally:
+            _ping_on_checkout.reset(token)
 
     async def dispose(self) -> None:
         engines = {id(e): e for e in [self.write_engine, self.primary_read_engine]}

@@ -63,6 +63,10 @@ class RevocationCheck(Protocol):
         """The authoritative answer (database), for when Redis cannot give it."""
         ...
 
+    async def is_revoked_in(self, session: ReadSession, jti: str) -> bool:
+        """The database's answer, asked in ``session`` (one on the primary)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ReadResult:
@@ -127,7 +131,8 @@ class ReadPath:
         self, user_id: uuid.UUID, jti: str, kind: str, suffix: str, produce: Producer
     ) -> ReadResult:
         """Read for the holder of token ``jti``, whose revocation is checked here: with Redis in
-        the same round trip as the cache look-up, otherwise on the primary."""
+        the same round trip as the cache look-up; without Redis, on the primary in the read's
+        own session, just before its query."""
         lookup = None
         if self.cache is not None:
             if self.cache.needs_recovery:
@@ -139,18 +144,22 @@ class ReadPath:
                 lookup = early[1]
             else:
                 lookup = await self.cache.read(user_id, entry, jti)
-        revoked = lookup.token_revoked if lookup is not None else None
-        if revoked is None:
-            revoked = await self._is_revoked(jti)
-        if revoked:
-            raise Unauthorized(SESSION_ENDED)
-        if lookup is not None and lookup.entry is not None:
-            metrics.CACHE.labels(kind, "hit").inc()
-            return ReadResult.from_entry(lookup.entry)
+        unchecked = None  # a token to check in the read's own session
+        if lookup is None:
+            unchecked = jti
+        else:
+            revoked = lookup.token_revoked
+            if revoked is None:  # Redis lacks the whole list (RevocationList reloads it)
+                revoked = await self._is_revoked(jti)
+            if revoked:
+                raise Unauthorized(SESSION_ENDED)
+            if lookup.entry is not None:
+                metrics.CACHE.labels(kind, "hit").inc()
+                return ReadResult.from_entry(lookup.entry)
         source = "miss" if lookup is not None else "bypass"
         if self.cache is not None:
             metrics.CACHE.labels(kind, source).inc()
-        body, etag = await self._query(lookup.min_lsn if lookup else None, produce)
+        body, etag = await self._query(lookup.min_lsn if lookup else None, produce, unchecked)
         if lookup is not None and self.cache is not None:
             await self.cache.fill(lookup.entry_key, etag.encode() + b"\n" + body)  # bounded
         return ReadResult(body, etag, source)
@@ -168,9 +177,16 @@ class ReadPath:
         result = await self.read(user_id, jti, kind, suffix, produce)
         return read_response(result, if_none_match)
 
-    async def _query(self, min_lsn: int | None, produce: Producer) -> tuple[bytes, str]:
+    async def _query(
+        self, min_lsn: int | None, produce: Producer, unchecked_jti: str | None
+    ) -> tuple[bytes, str]:
+        """``produce``'s bytes, from a replica fresh enough or the primary. ``unchecked_jti``:
+        a token whose revocation is still to be checked, on the primary: in the read's session
+        when the primary serves it (one connection, no extra transaction), else before."""
         replica = self.replicas.choose(min_lsn) if self.replicas is not None else None
         if replica is not None and self.replicas is not None:
+            await self._refuse_revoked(unchecked_jti)
+            unchecked_jti = None
             try:
                 async with self.db.read_session(replica.engine) as session:
                     result = await produce(session)
@@ -180,8 +196,7 @@ class ReadPath:
                 self.replicas.mark_failed(replica, exc)
                 log.warning("replica_read_failed", replica=replica.name, error=repr(exc))
         try:
-            async with self.db.read_session() as session:
-                result = await produce(session)
+            result = await self._read_on_primary(produce, unchecked_jti)
         except Exception as exc:
             if self.replicas is None or not is_unavailable(exc):
                 raise
@@ -192,10 +207,39 @@ class ReadPath:
                 replica = self.replicas.choose(min_lsn)
                 if replica is None:
                     raise
+                await self._refuse_revoked(unchecked_jti)
                 return await self._read_on_replica(replica, produce, exc)
-            return await self._query_during_leader_change(min_lsn, produce, exc)
+            return await self._query_during_leader_change(min_lsn, produce, unchecked_jti, exc)
         metrics.READS_ROUTED.labels("primary").inc()
         return result
+
+    async def _read_on_primary(
+        self, produce: Producer, unchecked_jti: str | None
+    ) -> tuple[bytes, str]:
+        """One connection, not pinged when handed out: a connection found dead is replaced
+        and the read made once more (a ping per read would cost a round trip each)."""
+        try:
+            return await self._produce_on_primary(produce, unchecked_jti)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            log.info("read_retried_on_new_connection", error=repr(exc))
+        return await self._produce_on_primary(produce, unchecked_jti)
+
+    async def _produce_on_primary(
+        self, produce: Producer, unchecked_jti: str | None
+    ) -> tuple[bytes, str]:
+        async with self.db.read_session_without_ping() as session:
+            if unchecked_jti is not None and await self.revocations.is_revoked_in(
+                session, unchecked_jti
+            ):
+                raise Unauthorized(SESSION_ENDED)
+            return await produce(session)
+
+    async def _refuse_revoked(self, jti: str | None) -> None:
+        """Check ``jti`` (when not yet checked) before a read elsewhere than the primary."""
+        if jti is not None and await self._is_revoked(jti):
+            raise Unauthorized(SESSION_ENDED)
 
     async def _is_revoked(self, jti: str) -> bool:
         """The database's answer (Redis could not give it: down, or recovering), asked again
@@ -223,7 +267,7 @@ class ReadPath:
         return result
 
     async def _query_during_leader_change(
-        self, min_lsn: int | None, produce: Producer, error: Exception
+        self, min_lsn: int | None, produce: Producer, unchecked_jti: str | None, error: Exception
     ) -> tuple[bytes, str]:
         """The primary could not answer (a leader change, planned or not). A read may be
         made again: on a replica seen replaying the caller's last write, else on the primary
@@ -234,14 +278,16 @@ class ReadPath:
         assert replicas is not None
 
         async def again(remaining: float) -> tuple[bytes, str]:
+            nonlocal unchecked_jti
             wait = min(PRIMARY_DOWN_REPLICA_WAIT_SECONDS, remaining)
             replica = await replicas.wait_for(min_lsn, wait)
             if replica is None:
                 await asyncio.sleep(min(LEADER_CHANGE_RETRY_STEP_SECONDS, remaining))
-                async with self.db.read_session() as session:
-                    result = await produce(session)
+                result = await self._read_on_primary(produce, unchecked_jti)
                 metrics.READS_ROUTED.labels("primary").inc()
                 return result
+            await self._refuse_revoked(unchecked_jti)
+            unchecked_jti = None
             try:
                 return await self._read_on_replica(replica, produce, error)
             except Exception as exc:
