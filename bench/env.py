@@ -1,8 +1,9 @@
 """What the benchmark measures, started on free loopback ports with deploy/stack's building blocks.
 
 One PostgreSQL primary (no replica: reads and writes on one node, so the figures are per node),
-one Redis, the NoteStack instance with the cache on, one with it off, the ceiling app, nginx in
-front of the cached instance, and (for the server comparison) granian. Every process is ours, in
+one Redis, the NoteStack instance with the cache on, one with it off, one whose reads always
+miss, the ceiling app, nginx in front of the cached instance, and (for the server comparison)
+granian. Every process is ours, in
 its own process group, and is stopped in `BenchEnv.stop()`.
 """
 
@@ -21,7 +22,7 @@ sys.path.insert(0, str(REPO_ROOT / "deploy"))
 
 from stack import app as stack_app  # noqa: E402
 from stack import postgres  # noqa: E402
-from stack.proc import Managed, descendants, free_ports, wait_http_ok  # noqa: E402
+from stack.proc import Managed, descendants, free_ports, rss_kib, wait_http_ok  # noqa: E402
 from stack.topology import LOOPBACK, database_url, metrics_token  # noqa: E402
 
 from bench.rig import StackPorts, Topology, TopologySpec  # noqa: E402
@@ -31,6 +32,8 @@ __all__ = [
 ]  # fmt: skip
 
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
+# The miss instance's cache entry limit: below any list page, so no read is ever kept.
+MISS_MAX_ENTRY_BYTES = 1024
 
 
 def _descendants(root: int) -> list[int]:
@@ -95,16 +98,17 @@ class BenchEnv:
     )
     topology: Topology | None = None
     uncached: Managed | None = None
+    miss: Managed | None = None
     ceiling: Managed | None = None
     granian: Managed | None = None
     ports: dict[str, int] = field(default_factory=dict)
 
     # -- start -------------------------------------------------------------------------
     def start(self) -> BenchEnv:
-        ports = free_ports(7)
+        ports = free_ports(8)
         self.ports = {
             "nginx": ports[0], "redis": ports[1], "pg": ports[2], "cached": ports[3],
-            "uncached": ports[4], "ceiling": ports[5], "granian": ports[6],
+            "uncached": ports[4], "ceiling": ports[5], "granian": ports[6], "miss": ports[7],
         }  # fmt: skip
         spec = TopologySpec(
             base_dir=self.base_dir,
@@ -148,15 +152,29 @@ class BenchEnv:
         return env
 
     def start_uncached(self) -> None:
-        env = self.app_env(cache=False, name="bench-uncached")
-        self.uncached = Managed(
-            "uncached",
+        self.uncached = self._instance("uncached", self.app_env(cache=False, name="bench-uncached"))
+
+    def start_miss(self) -> None:
+        """The cache on, but no list page small enough to keep (NOTESTACK_CACHE_MAX_ENTRY_BYTES
+        below the page): every read is a miss, as the read right after a write is, minus the
+        fill's SET (one Redis round trip of the list body)."""
+        env = self.app_env(cache=True, name="bench-miss")
+        env["NOTESTACK_CACHE_MAX_ENTRY_BYTES"] = str(MISS_MAX_ENTRY_BYTES)
+        # A Redis database of its own: the cached instance's entries for the same reader
+        # (same keys, same generations) would otherwise be hits here.
+        env["NOTESTACK_REDIS_URL"] = env["NOTESTACK_REDIS_URL"].rsplit("/", 1)[0] + "/2"
+        self.miss = self._instance("miss", env)
+
+    def _instance(self, name: str, env: dict[str, str]) -> Managed:
+        proc = Managed(
+            name,
             [stack_app.executable(), "serve", "--host", LOOPBACK,
-             "--port", str(self.ports["uncached"]), "--workers", str(self.workers)],
+             "--port", str(self.ports[name]), "--workers", str(self.workers)],
             env=stack_app.process_env(env),
-            log_path=self.base_dir / "logs" / "uncached.log",
+            log_path=self.base_dir / "logs" / f"{name}.log",
         ).start()  # fmt: skip
-        wait_http_ok(self.url("uncached") + "/readyz", 60, alive=self.uncached.alive)
+        wait_http_ok(self.url(name) + "/readyz", 60, alive=proc.alive)
+        return proc
 
     def start_ceiling(
         self, body_bytes: int, *, reader: str = "", writer: str = "", limit: int = 50
@@ -222,7 +240,7 @@ class BenchEnv:
             pidfile = topo.primary_dir / "postmaster.pid"
             with contextlib.suppress(OSError, ValueError, IndexError):
                 roots.append(int(pidfile.read_text().splitlines()[0]))
-        for proc in (self.uncached, self.ceiling, self.granian):
+        for proc in (self.uncached, self.miss, self.ceiling, self.granian):
             if proc is not None and proc.alive():
                 roots.append(proc.pid)
         return roots
@@ -241,11 +259,24 @@ class BenchEnv:
                 roots["postgres"] = [int(pidfile.read_text().splitlines()[0])]
         for name, proc in (
             ("app_uncached", self.uncached),
+            ("app_miss", self.miss),
             ("ceiling", self.ceiling),
             ("granian", self.granian),
         ):
             roots[name] = [proc.pid] if proc is not None and proc.alive() else []
         return roots
+
+    def worker_rss_kib(self, component: str) -> list[int]:
+        """The resident memory of each worker process (the master's children) of one of
+        ``component_roots``' servers."""
+        sizes = []
+        for root in self.component_roots().get(component, []):
+            for pid in descendants(root):
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    stat = Path(f"/proc/{pid}/stat").read_text()
+                    if int(stat.rsplit(")", 1)[1].split()[1]) == root:
+                        sizes.append(rss_kib(pid))
+        return sizes
 
     def cpu_snapshot(self) -> dict[str, float]:
         return {name: cpu_seconds(pids) for name, pids in self.component_roots().items()}
@@ -282,7 +313,7 @@ class BenchEnv:
 
     # -- stop --------------------------------------------------------------------------
     def stop(self) -> None:
-        for proc in (self.granian, self.ceiling, self.uncached):
+        for proc in (self.granian, self.ceiling, self.miss, self.uncached):
             if proc is not None:
                 with contextlib.suppress(Exception):
                     proc.stop(15)

@@ -109,7 +109,8 @@ def closed_loop(
             env.pin_servers()
             waited = gate.wait()
             t = plan[name]
-            before = cache_counts(env, t.url.split("/api/")[0]) if "cached" in name else {}
+            counted = "cached" in name or name == "miss_list"
+            before = cache_counts(env, t.url.split("/api/")[0]) if counted else {}
             pg_before = env.pg_counters()
             cpu_before = env.cpu_snapshot()
             core_before = core_jiffies(env.server_cpus) if env.server_cpus else (0.0, 0.0)
@@ -148,6 +149,7 @@ def closed_loop(
                 after = cache_counts(env, t.url.split("/api/")[0])
                 result["cache_hits"] = after["hit"] - before["hit"]
                 result["cache_misses"] = after["miss"] - before["miss"]
+            result["worker_rss_kib"] = env.worker_rss_kib(t.server)
             result["round"] = index + 1
             result["waited_for_quiet_s"] = waited
             rounds[name].append(result)
@@ -179,6 +181,8 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 3),
         "errors": sum(r["errors"] for r in runs),
         "requests": sum(r["requests"] for r in runs),
+        # Each worker's resident memory after the scenario's last round.
+        "worker_rss_kib": runs[-1].get("worker_rss_kib", []),
         "rounds": runs,
     }
 

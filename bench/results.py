@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench import machine, report
-from bench.env import extra_app_env, postgres
+from bench.env import MISS_MAX_ENTRY_BYTES, extra_app_env, postgres
 from bench.mode import Mode
 from bench.scenarios import CREATE_BODY, CREATE_PATH, LIST_NOTES, LIST_PATH, SCENARIOS
 from bench.stats import ratio
@@ -25,6 +25,7 @@ RATIOS: dict[str, tuple[str, str]] = {
     "create_vs_ceiling": ("create", "ceiling"),
     "cached_vs_redis_ceiling": ("cached_list", "ceiling_redis"),
     "uncached_vs_db_read_ceiling": ("uncached_list", "ceiling_db_read"),
+    "miss_vs_db_read_ceiling": ("miss_list", "ceiling_db_read"),
     "create_vs_db_write_ceiling": ("create", "ceiling_db_write"),
 }
 
@@ -108,7 +109,8 @@ def _settings(m: Measured) -> dict[str, Any]:
         "postgres": m.pg_settings,
         "nginx_worker_processes": 1,
         "app_env": "NOTESTACK_ENVIRONMENT=production, NOTESTACK_LOG_LEVEL=WARNING, cache "
-        "instance with NOTESTACK_REDIS_URL, uncached without; no replicas",
+        "instance with NOTESTACK_REDIS_URL, uncached without, miss with it and "
+        f"NOTESTACK_CACHE_MAX_ENTRY_BYTES={MISS_MAX_ENTRY_BYTES}; no replicas",
         "app_env_extra": extra_app_env(),
     }
 
@@ -142,6 +144,12 @@ def assemble(m: Measured) -> dict[str, Any]:
     result["noise"] = _noise(m)
     result["cache_hit_ratio"] = ratio(hits, hits + misses) if hits + misses else None
     result["cache_counts_during_cached_list"] = {"hits": hits, "misses": misses}
+    miss_runs = summary["miss_list"]["rounds"]
+    result["cache_counts_during_miss_list"] = {
+        "hits": sum(r.get("cache_hits", 0) for r in miss_runs),
+        "misses": sum(r.get("cache_misses", 0) for r in miss_runs),
+    }
+    result["worker_rss_kib"] = {name: summary[name]["worker_rss_kib"] for name in SCENARIOS}
     result["closed_loop"] = summary
     result["open_loop"] = m.open_loop
     result["server_choice"] = m.server_choice

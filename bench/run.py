@@ -103,6 +103,7 @@ def main() -> int:
         log(f"started PostgreSQL :{env.pg_port}, Redis, NoteStack, nginx in {env.base_dir}")
         tokens = setup_users(env.url("cached"))
         env.start_uncached()
+        env.start_miss()
         ceilings = setup_ceilings(env, tokens)
         pinned = env.pin_servers()
         ready = httpx.get(env.url("cached") + "/readyz", timeout=10).json()

@@ -22,10 +22,11 @@ LIST_NOTES = 50
 # The ceilings (bench/ceiling_app.py): the server's own limit (fixed bytes), and each I/O
 # path's: one Redis round trip, one read query, one INSERT ... RETURNING.
 CEILINGS = ("ceiling", "ceiling_redis", "ceiling_db_read", "ceiling_db_write")
-SCENARIOS = (*CEILINGS, "cached_list", "uncached_list", "create", "nginx_cached_list")
+API_SCENARIOS = ("cached_list", "uncached_list", "miss_list", "create", "nginx_cached_list")
+SCENARIOS = (*CEILINGS, *API_SCENARIOS)
 # The open loop (a latency target for the API's scenarios) leaves out the I/O ceilings,
 # which are there for their throughput and CPU per request.
-OPEN_LOOP_SCENARIOS = ("ceiling", "cached_list", "uncached_list", "create", "nginx_cached_list")
+OPEN_LOOP_SCENARIOS = ("ceiling", *API_SCENARIOS)
 CEILING_REDIS_KEY = "bench:ceiling:list"  # bench/ceiling_app.py REDIS_KEY
 CEILING_WRITER = "bench_ceiling"  # the account the write ceiling's notes go to
 
@@ -111,19 +112,23 @@ class Target:
     token: str
     method: str = "GET"
     body: str | None = None
+    server: str = "app_cached"  # which of BenchEnv.component_roots serves it (its RSS)
 
 
 def targets(env: BenchEnv, tokens: dict[str, Any]) -> dict[str, Target]:
     reader, writer = tokens["reader"], tokens["writer"]
     return {
-        "ceiling": Target(env.url("ceiling") + "/", "get", reader),
-        "ceiling_redis": Target(env.url("ceiling") + "/redis", "get", reader),
-        "ceiling_db_read": Target(env.url("ceiling") + "/db/read", "get", reader),
+        "ceiling": Target(env.url("ceiling") + "/", "get", reader, server="ceiling"),
+        "ceiling_redis": Target(env.url("ceiling") + "/redis", "get", reader, server="ceiling"),
+        "ceiling_db_read": Target(env.url("ceiling") + "/db/read", "get", reader, server="ceiling"),
         "ceiling_db_write": Target(
-            env.url("ceiling") + "/db/write", "post", writer, "POST", CREATE_BODY
+            env.url("ceiling") + "/db/write", "post", writer, "POST", CREATE_BODY, "ceiling"
         ),
         "cached_list": Target(env.url("cached") + LIST_PATH, "get", reader),
-        "uncached_list": Target(env.url("uncached") + LIST_PATH, "get", reader),
+        "uncached_list": Target(
+            env.url("uncached") + LIST_PATH, "get", reader, server="app_uncached"
+        ),
+        "miss_list": Target(env.url("miss") + LIST_PATH, "get", reader, server="app_miss"),
         "create": Target(env.url("cached") + CREATE_PATH, "post", writer, "POST", CREATE_BODY),
         "nginx_cached_list": Target(env.url("nginx") + LIST_PATH, "get", reader),
     }
