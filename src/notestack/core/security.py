@@ -3,6 +3,7 @@ its token (the one place that reads the Authorization header and the session coo
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import unicodedata
@@ -101,10 +102,17 @@ class InvalidTokenError(Exception):
     """The token is missing, malformed, tampered with, expired or revoked."""
 
 
+# Tokens whose signature and claims this process verified, remembered (least recently used
+# out first) so that a client's every request does not pay the HMAC and two JSON parses again.
+VERIFIED_TOKENS_KEPT = 4096
+
+
 class TokenCodec:
     def __init__(self, secret_key: str, lifetime_seconds: int) -> None:
         self._key = secret_key
         self.lifetime = timedelta(seconds=lifetime_seconds)
+        # Only what verified is kept (a raised error is not), keyed by the token's exact text.
+        self._verified = functools.lru_cache(maxsize=VERIFIED_TOKENS_KEPT)(self._verify)
 
     def issue(self, user_id: uuid.UUID) -> tuple[str, TokenClaims]:
         now = datetime.now(UTC).replace(microsecond=0)
@@ -121,7 +129,15 @@ class TokenCodec:
 
     def decode(self, token: str) -> TokenClaims:
         """Claims of a token this server signed that is still valid; anything else (a forged,
-        expired or malformed token, or claims no clock can hold) raises InvalidTokenError."""
+        expired or malformed token, or claims no clock can hold) raises InvalidTokenError.
+        (Revocation is not the codec's business: see auth/revocation.py.)"""
+        claims = self._verified(token)
+        # PyJWT's rule, applied again on every use of a remembered token.
+        if claims.expires_at <= datetime.now(UTC):
+            raise InvalidTokenError("Signature has expired")
+        return claims
+
+    def _verify(self, token: str) -> TokenClaims:
         try:
             payload = jwt.decode(
                 token,
