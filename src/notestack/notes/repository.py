@@ -415,27 +415,31 @@ async def reserve_usage(
     size: int,
     max_notes: int,
     max_bytes: int,
-) -> bool:
-    """Add ``notes`` and ``size`` to the owner's usage, in one statement, unless that would
-    pass either bound (False then, and nothing changes). Concurrent reservations of one
-    owner queue on the usage row, so together they cannot pass a bound either."""
+    events: int = 0,
+) -> int | None:
+    """Add ``notes`` and ``size`` to the owner's usage and take ``events`` event numbers, in
+    one statement, unless that would pass either bound (None then, and nothing changes); the
+    first event number taken otherwise (as ``next_event_seq``). Concurrent reservations of
+    one owner queue on the usage row, so together they cannot pass a bound either."""
     if notes > max_notes or size > max_bytes:
-        return False
+        return None
     statement = (
         _upsert(session)(NoteUsage)
-        .values(user_id=user_id, note_count=notes, note_bytes=size, last_event=0)
+        .values(user_id=user_id, note_count=notes, note_bytes=size, last_event=events)
         .on_conflict_do_update(
             index_elements=[NoteUsage.user_id],
             set_={
                 "note_count": NoteUsage.note_count + notes,
                 "note_bytes": NoteUsage.note_bytes + size,
+                "last_event": NoteUsage.last_event + events,
             },
             where=(NoteUsage.note_count + notes <= max_notes)
             & (NoteUsage.note_bytes + size <= max_bytes),
         )
-        .returning(NoteUsage.note_count)
+        .returning(NoteUsage.last_event)
     )
-    return (await session.execute(statement)).first() is not None
+    row = (await session.execute(statement)).first()
+    return None if row is None else int(row[0]) - events + 1
 
 
 async def release_usage(

@@ -178,7 +178,10 @@ def _deleted_payload(note: Note) -> dict[str, Any]:
 
 
 async def _emit(
-    session: WriteSession, user_id: uuid.UUID, changes: Sequence[tuple[str, Note, bool]]
+    session: WriteSession,
+    user_id: uuid.UUID,
+    changes: Sequence[tuple[str, Note, bool]],
+    first: int | None = None,
 ) -> None:
     """One event per change of a note (type, note, whether the whole note goes with it)."""
     await _record_events(
@@ -192,6 +195,7 @@ async def _emit(
             )
             for kind, note, whole in changes
         ],
+        first,
     )
 
 
@@ -199,10 +203,13 @@ async def _record_events(
     session: WriteSession,
     user_id: uuid.UUID,
     changes: Sequence[tuple[str, Note | None, dict[str, Any]]],
+    first: int | None = None,
 ) -> None:
     """Record events in the write's transaction, numbered in the user's commit order; they
-    are published once the transaction commits (core/effects.py)."""
-    first = await repository.next_event_seq(session, user_id, len(changes))
+    are published once the transaction commits (core/effects.py). ``first``: the numbers
+    were already taken (with the quota reservation, ``_reserve``), starting there."""
+    if first is None:
+        first = await repository.next_event_seq(session, user_id, len(changes))
     now = utcnow()
     rows, events = [], []
     for offset, (kind, note, data) in enumerate(changes):
@@ -226,17 +233,27 @@ async def _record_events(
 
 # -- writing --------------------------------------------------------------------------------
 async def _reserve(
-    session: WriteSession, user_id: uuid.UUID, limits: NoteLimits, *, notes: int, size: int
-) -> None:
-    if await repository.reserve_usage(
+    session: WriteSession,
+    user_id: uuid.UUID,
+    limits: NoteLimits,
+    *,
+    notes: int,
+    size: int,
+    events: int = 0,
+) -> int:
+    """Reserve quota for the write, taking ``events`` event numbers in the same statement
+    (one round trip less than taking them apart): the first of them."""
+    first = await repository.reserve_usage(
         session,
         user_id,
         notes=notes,
         size=size,
         max_notes=limits.max_notes,
         max_bytes=limits.max_bytes,
-    ):
-        return
+        events=events,
+    )
+    if first is not None:
+        return first
     count, used = await repository.usage(session, user_id)
     if notes and count + notes > limits.max_notes:
         message = (
@@ -261,7 +278,7 @@ async def create_note(
     origin_id: str | None = None,
 ) -> Note:
     size = text_size(data.title, data.description)
-    await _reserve(session, user_id, limits, notes=1, size=size)
+    first_event = await _reserve(session, user_id, limits, notes=1, size=size, events=1)
     status, priority = data.status.value, data.priority.value
     now = created_at or utcnow()
     note = Note(
@@ -278,7 +295,7 @@ async def create_note(
         **sort_keys(title=data.title, status=status, priority=priority),
     )
     note = await repository.add(session, note)
-    await _emit(session, user_id, [("note.created", note, True)])
+    await _emit(session, user_id, [("note.created", note, True)], first_event)
     return note
 
 
@@ -543,7 +560,7 @@ async def import_notes(
     if not notes:
         return []
     size = sum(text_size(n.title, n.description) for n in notes)
-    await _reserve(session, user_id, limits, notes=len(notes), size=size)
+    first_event = await _reserve(session, user_id, limits, notes=len(notes), size=size, events=1)
     tops: dict[str, str | None] = {}
     created = []
     for new in notes:
@@ -573,7 +590,9 @@ async def import_notes(
             revision.note_id = note.id
             revisions.append(revision)
     await repository.add_revisions(session, revisions)
-    await _record_events(session, user_id, [("notes.imported", None, {"created": len(created)})])
+    await _record_events(
+        session, user_id, [("notes.imported", None, {"created": len(created)})], first_event
+    )
     return created
 
 
