@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import bindparam, delete, exists, or_, select, update
 
 from notestack.auth.models import RevokedToken, User
 from notestack.core.database import ReadSession, WriteSession
@@ -43,8 +43,12 @@ async def revoke_token(session: WriteSession, jti: str, expires_at: datetime) ->
         await session.flush()
 
 
+# Asked on every uncached read without Redis: built once, run with the token's id.
+_IS_REVOKED = select(exists().where(RevokedToken.jti == bindparam("jti")))
+
+
 async def is_token_revoked(session: ReadSession, jti: str) -> bool:
-    result = await session.execute(select(exists().where(RevokedToken.jti == jti)))
+    result = await session.execute(_IS_REVOKED, {"jti": jti})
     return bool(result.scalar())
 
 
