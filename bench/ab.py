@@ -54,12 +54,10 @@ def start_other(env: BenchEnv, src: Path, *, cache: bool) -> tuple[Managed, str]
     from stack.proc import Managed, free_port, wait_http_ok  # deploy/ is on sys.path now
 
     postgres.psql(env.pg_port, "CREATE DATABASE bench_a")
-    app_env = env.app_env(cache=cache, name="bench-a")
+    app_env = env.app_env(cache=cache, name="bench-a", redis_db=1)
     app_env["NOTESTACK_DATABASE_URL"] = (
         f"postgresql+asyncpg://postgres@127.0.0.1:{env.pg_port}/bench_a"
     )
-    if cache:
-        app_env["NOTESTACK_REDIS_URL"] = app_env["NOTESTACK_REDIS_URL"].rsplit("/", 1)[0] + "/1"
     app_env["PYTHONPATH"] = str(src)
     stack_app.migrate(app_env)
     port = free_port()

@@ -140,7 +140,10 @@ class BenchEnv:
         assert self.topology is not None
         return {"Authorization": f"Bearer {metrics_token(self.topology.spec.secret_key)}"}
 
-    def app_env(self, *, cache: bool, name: str) -> dict[str, str]:
+    def app_env(self, *, cache: bool, name: str, redis_db: int = 0) -> dict[str, str]:
+        """An app instance's settings: the rig's, with a data directory of its own, without
+        Redis (``cache`` False) or on Redis database ``redis_db`` (0: the cached instance's,
+        whose entries for the same reader another instance would otherwise hit)."""
         assert self.topology is not None
         env: dict[str, str] = dict(self.topology.app_env(0))
         env["NOTESTACK_INSTANCE_NAME"] = name
@@ -149,6 +152,9 @@ class BenchEnv:
         env["NOTESTACK_DATA_DIR"] = str(data_dir)
         if not cache:
             env.pop("NOTESTACK_REDIS_URL", None)
+        elif redis_db:
+            server = env["NOTESTACK_REDIS_URL"].rsplit("/", 1)[0]
+            env["NOTESTACK_REDIS_URL"] = f"{server}/{redis_db}"
         return env
 
     def start_uncached(self) -> None:
@@ -158,11 +164,8 @@ class BenchEnv:
         """The cache on, but no list page small enough to keep (NOTESTACK_CACHE_MAX_ENTRY_BYTES
         below the page): every read is a miss, as the read right after a write is, minus the
         fill's SET (one Redis round trip of the list body)."""
-        env = self.app_env(cache=True, name="bench-miss")
+        env = self.app_env(cache=True, name="bench-miss", redis_db=2)
         env["NOTESTACK_CACHE_MAX_ENTRY_BYTES"] = str(MISS_MAX_ENTRY_BYTES)
-        # A Redis database of its own: the cached instance's entries for the same reader
-        # (same keys, same generations) would otherwise be hits here.
-        env["NOTESTACK_REDIS_URL"] = env["NOTESTACK_REDIS_URL"].rsplit("/", 1)[0] + "/2"
         self.miss = self._instance("miss", env)
 
     def _instance(self, name: str, env: dict[str, str]) -> Managed:
@@ -267,15 +270,14 @@ class BenchEnv:
         return roots
 
     def worker_rss_kib(self, component: str) -> list[int]:
-        """The resident memory of each worker process (the master's children) of one of
-        ``component_roots``' servers."""
+        """The resident memory of each worker process (every process below the master, as
+        bench/profile.py and bench/streams.py find workers) of one of ``component_roots``'
+        servers."""
         sizes = []
         for root in self.component_roots().get(component, []):
             for pid in descendants(root):
-                with contextlib.suppress(OSError, ValueError, IndexError):
-                    stat = Path(f"/proc/{pid}/stat").read_text()
-                    if int(stat.rsplit(")", 1)[1].split()[1]) == root:
-                        sizes.append(rss_kib(pid))
+                with contextlib.suppress(OSError):
+                    sizes.append(rss_kib(pid))
         return sizes
 
     def cpu_snapshot(self) -> dict[str, float]:

@@ -93,16 +93,19 @@ def closed_loop(
     mode: Mode, env: BenchEnv, plan: dict[str, Target], names: tuple[str, ...], gate: QuietGate
 ) -> dict[str, list[dict[str, Any]]]:
     """Alternating rounds: every scenario once per round, so drift hits all of them alike."""
-    for name in names if mode.warmup_s > 0 else ():
-        t = plan[name]
-        wrk.run(
+
+    def drive(t: Target, duration_s: float) -> wrk.WrkResult:
+        return wrk.run(
             t.url,
             script=t.script,
             token=t.token,
-            duration_s=mode.warmup_s,
+            duration_s=duration_s,
             connections=mode.connections,
             cpus=mode.load_cpus,
         )
+
+    for name in names if mode.warmup_s > 0 else ():
+        drive(plan[name], mode.warmup_s)
     rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for index in range(mode.rounds):
         for name in names:
@@ -114,14 +117,7 @@ def closed_loop(
             pg_before = env.pg_counters()
             cpu_before = env.cpu_snapshot()
             core_before = core_jiffies(env.server_cpus) if env.server_cpus else (0.0, 0.0)
-            result = wrk.run(
-                t.url,
-                script=t.script,
-                token=t.token,
-                duration_s=mode.duration_s,
-                connections=mode.connections,
-                cpus=mode.load_cpus,
-            ).as_dict()
+            result = drive(t, mode.duration_s).as_dict()
             cpu_after = env.cpu_snapshot()
             pg_after = env.pg_counters()
             served = max(result["requests"], 1)

@@ -139,23 +139,25 @@ def _fts_match(words: list[str]) -> str:
     return " AND ".join('"' + word.replace('"', '""') + '"*' for word in words)
 
 
+def _search() -> Any:
+    """The search's words (``_values``: a tsquery's text, or an FTS5 match)."""
+    return bindparam("search", type_=String())
+
+
+def _tsquery() -> Any:
+    return func.to_tsquery(_REGCONFIG, _search())
+
+
 def _search_condition(dialect: str) -> ColumnElement[bool]:
-    search = bindparam("search", type_=String())
     if dialect == POSTGRESQL:
-        return cast(
-            ColumnElement[bool], _SEARCH_VECTOR.op("@@")(func.to_tsquery(_REGCONFIG, search))
-        )
-    return cast(ColumnElement[bool], literal_column("notes_fts").op("MATCH")(search))
+        return cast(ColumnElement[bool], _SEARCH_VECTOR.op("@@")(_tsquery()))
+    return cast(ColumnElement[bool], literal_column("notes_fts").op("MATCH")(_search()))
 
 
 def _rank(dialect: str) -> ColumnElement[float]:
     """How well a note matches (higher is better); matches in the title weigh more."""
     if dialect == POSTGRESQL:
-        search = bindparam("search", type_=String())
-        return cast(
-            ColumnElement[float],
-            func.ts_rank_cd(_SEARCH_VECTOR, func.to_tsquery(_REGCONFIG, search)),
-        )
+        return cast(ColumnElement[float], func.ts_rank_cd(_SEARCH_VECTOR, _tsquery()))
     return cast(ColumnElement[float], -func.bm25(literal_column("notes_fts"), 10.0, 1.0))
 
 
