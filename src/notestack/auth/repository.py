@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, delete, exists, or_, select, update
 
 from notestack.auth.models import RevokedToken, User
 from notestack.core.database import ReadSession, WriteSession
+from notestack.core.statements import fetch_rows
 
 
 async def get_by_id(session: ReadSession, user_id: uuid.UUID) -> User | None:
@@ -48,8 +49,8 @@ _IS_REVOKED = select(exists().where(RevokedToken.jti == bindparam("jti")))
 
 
 async def is_token_revoked(session: ReadSession, jti: str) -> bool:
-    result = await session.execute(_IS_REVOKED, {"jti": jti})
-    return bool(result.scalar())
+    rows = await fetch_rows(session, _IS_REVOKED, {"jti": jti})
+    return bool(rows[0][0])
 
 
 async def revoked_among(session: ReadSession, jtis: list[str]) -> set[str]:

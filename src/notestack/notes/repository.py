@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    Row,
     Select,
     String,
     bindparam,
@@ -34,11 +35,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notestack.core.database import ReadSession, WriteSession
+from notestack.core.statements import fetch_rows
 from notestack.core.text import fold
 from notestack.notes.cursor import Cursor, KeyValue
 from notestack.notes.models import Note, NoteEvent, NoteRevision, NoteUsage
 from notestack.notes.ordering import STATUS_RANK, Order, Sort
-from notestack.notes.schemas import NoteFields
+from notestack.notes.schemas import NoteRow
 
 _WORDS = re.compile(r"[^\W_]+")
 MAX_SEARCH_WORDS = 12
@@ -218,6 +220,15 @@ def _after_values(cursor: Cursor) -> dict[str, Any]:
     return values
 
 
+# What a page reads of each note (NoteRow's fields, in its order), before any sort keys.
+_PAGE_COLUMNS = [Note.__table__.c[name] for name in NoteRow._fields]
+_PAGE_WIDTH = len(_PAGE_COLUMNS)
+
+
+def _page_rows(rows: Sequence[Row[Any]]) -> list[NoteRow]:
+    return [NoteRow._make(row[:_PAGE_WIDTH]) for row in rows]
+
+
 @functools.lru_cache(maxsize=1024)
 def _list_select(shape: _Shape) -> tuple[Select[Any], int]:
     """A page of live notes of this shape, by keyset: one range scan of the ordering's index
@@ -229,7 +240,7 @@ def _list_select(shape: _Shape) -> tuple[Select[Any], int]:
     if shape.after:
         conditions.append(_after(keys, descending))
     statement = (
-        select(*Note.__table__.columns, *(key.label(f"sort_key_{i}") for i, key in enumerate(keys)))
+        select(*_PAGE_COLUMNS, *(key.label(f"sort_key_{i}") for i, key in enumerate(keys)))
         .select_from(_notes(shape))
         .where(*conditions)
         .order_by(*(k.desc() if descending else k.asc() for k in [*keys, Note.id]))
@@ -258,14 +269,14 @@ async def list_page(
     ordering: Ordering,
     after: Cursor | None,
     limit: int,
-) -> tuple[Sequence[NoteFields], list[tuple[KeyValue, ...]]]:
-    """Plain rows (a page is only serialized: rows cost far less than ORM objects), and each
+) -> tuple[list[NoteRow], list[tuple[KeyValue, ...]]]:
+    """Tuples (a page is only serialized: tuples cost far less than ORM objects), and each
     row's sort keys."""
     dialect = _dialect(session)
     statement, width = _list_select(_shape(dialect, filters, ordering, after is not None))
     values = _values(dialect, user_id, filters, after)
-    rows = (await session.execute(statement, {**values, "limit": limit})).all()
-    return cast(Sequence[NoteFields], rows), [tuple(row[-width:]) for row in rows]
+    rows = await fetch_rows(session, statement, {**values, "limit": limit})
+    return _page_rows(rows), [tuple(row[-width:]) for row in rows]
 
 
 async def counts(
@@ -450,7 +461,7 @@ async def delete_for_good(
 
 async def trash_page(
     session: ReadSession, user_id: uuid.UUID, after: Cursor | None, limit: int
-) -> tuple[Sequence[NoteFields], list[tuple[KeyValue, ...]]]:
+) -> tuple[list[NoteRow], list[tuple[KeyValue, ...]]]:
     """Trashed notes, most recently trashed first."""
     conditions = [Note.user_id == user_id, Note.deleted_at.is_not(None)]
     values: dict[str, Any] = {}
@@ -458,13 +469,13 @@ async def trash_page(
         conditions.append(_after([Note.deleted_at], descending=True))
         values = _after_values(after)
     statement = (
-        select(*Note.__table__.columns)
+        select(*_PAGE_COLUMNS)
         .where(*conditions)
         .order_by(Note.deleted_at.desc(), Note.id.desc())
         .limit(limit)
     )
-    rows = (await session.execute(statement, values)).all()
-    return cast(Sequence[NoteFields], rows), [(row.deleted_at,) for row in rows]
+    notes = _page_rows((await session.execute(statement, values)).all())
+    return notes, [(cast(datetime, note.deleted_at),) for note in notes]  # all trashed
 
 
 async def trashed(

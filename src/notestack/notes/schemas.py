@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -285,6 +285,23 @@ class NoteFields(Protocol):
     def updated_at(self) -> datetime: ...
     @property
     def deleted_at(self) -> datetime | None: ...
+
+
+class NoteRow(NamedTuple):
+    """The fields of a note that a page shows, as lists and the trash read them: a tuple,
+    whose fields cost a fraction of a database row's (found by name on every access)."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    title: str
+    description: str
+    status: str
+    priority: str
+    version: int
+    position: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
 
 
 def note_json(note: NoteFields) -> dict[str, Any]:
