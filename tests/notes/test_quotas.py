@@ -104,3 +104,18 @@ async def test_a_list_response_is_bounded_in_bytes_and_pages_on(backend: Backend
             assert sorted(seen) == sorted(ids) and len(seen) == len(ids)
     finally:
         await shutdown(app)
+
+
+async def test_quotas_past_32_bits_are_kept(backend: Backend) -> None:
+    """Usage is 64-bit: a quota of 10 GB (as the fuzzing server has) bounds writes like any
+    other, never overflows into a 500."""
+    settings = backend.settings.model_copy(
+        update={"max_notes_per_user": 3_000_000_000, "max_note_bytes_per_user": 10**10}
+    )
+    app = create_app(settings)
+    try:
+        async with conforming_client(app) as client:
+            account = await signup(client)
+            assert (await _create(client, account, title="big quota")).status_code == 201
+    finally:
+        await shutdown(app)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Float,
     Integer,
@@ -542,7 +543,11 @@ def _reserve_statement(dialect: str) -> Any:
     """``reserve_usage``'s upsert, built once per dialect (building it anew was a fifth of a
     create's CPU); every value is a bind parameter without a default."""
     upsert = postgresql.insert if dialect == POSTGRESQL else sqlite.insert
-    notes, size, events = (bindparam(name, type_=Integer()) for name in ("notes", "size", "events"))
+    # 64-bit, like note_bytes and last_event: a quota may be set past 2 GiB.
+    notes, size, events, max_notes, max_bytes = (
+        bindparam(name, type_=BigInteger())
+        for name in ("notes", "size", "events", "max_notes", "max_bytes")
+    )
     return (
         upsert(NoteUsage)
         .values(
@@ -558,8 +563,8 @@ def _reserve_statement(dialect: str) -> Any:
                 "note_bytes": NoteUsage.note_bytes + size,
                 "last_event": NoteUsage.last_event + events,
             },
-            where=(NoteUsage.note_count + notes <= bindparam("max_notes", type_=Integer()))
-            & (NoteUsage.note_bytes + size <= bindparam("max_bytes", type_=Integer())),
+            where=(NoteUsage.note_count + notes <= max_notes)
+            & (NoteUsage.note_bytes + size <= max_bytes),
         )
         .returning(NoteUsage.last_event)
     )
