@@ -45,8 +45,8 @@ from notestack.live import router as live_router
 from notestack.live.hub import LiveHub
 from notestack.live.router import EVENTS_PATH
 from notestack.notes import router as notes_router
-from notestack.notes.cached_reads import CachedNoteReads
 from notestack.notes.cursor import CursorCodec
+from notestack.notes.read_shortcut import NoteReadShortcut
 from notestack.notes.service import NoteLimits
 from notestack.transfer import router as transfer_router
 from notestack.transfer.router import IMPORT_PATH
@@ -142,8 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_availability_handlers(app)
 
     # Outermost last: the request context wraps everything, so even a 413 has a request id.
-    if cache is not None:
-        app.add_middleware(CachedNoteReads, state=state)
+    app.add_middleware(NoteReadShortcut, state=state)
     app.add_middleware(SchemaGate, schema=schema)
     app.add_middleware(
         CrossOriginWriteGuard,

@@ -1,6 +1,6 @@
 """No input is answered 500 (issue 8): hypothesis throws random bytes at every header, query
 parameter and path segment the code parses, straight into the ASGI app (no HTTP client
-cleans them first), on SQLite and PostgreSQL, with Redis on so the cached-read shortcut parses
+cleans them first), on SQLite and PostgreSQL, with Redis on so the read shortcut parses
 them too. Each request must get a response, and it must not be a 5xx."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ check it has (status codes, content types, headers, response schemas, negative a
 data, unsupported methods and Allow, use-after-free, resource availability, ignored auth) over
 the coverage, fuzzing and stateful phases, against a live server: 0 failures of any kind.
 
-Two configurations: SQLite without Redis, and PostgreSQL with Redis (the cached-read shortcut
+Two configurations: SQLite without Redis, and PostgreSQL with Redis (the read shortcut
 answering). tests/api/schemathesis.toml says how schemathesis signs in and which statuses a
 schema-valid request may still get, with the reason for each.
 """

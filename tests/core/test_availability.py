@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import time
+import uuid
 
 import httpx
 
@@ -46,3 +47,32 @@ async def test_writes_get_503_with_retry_after_when_no_database_answers() -> Non
             assert ready.json()["checks"]["writes"] == "unavailable"
     finally:
         await shutdown(app)
+
+
+async def test_reads_get_503_too_whichever_path_answers_them() -> None:
+    """Lists and single notes are answered by the read shortcut (notes/read_shortcut.py), the
+    note's history by the routers: the same 503 either way."""
+    settings = Settings(
+        database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{_closed_port()}/notestack",
+        secret_key=STRONG,
+        environment="test",
+        database_connect_timeout_seconds=1,
+    )
+    app = create_app(settings)
+    token, _claims = app.state.token_codec.issue(uuid.uuid4())
+    auth = {"Authorization": f"Bearer {token}"}
+    note = f"/api/v1/note/{uuid.uuid4()}"
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            answers = [
+                await client.get(path, headers=auth)
+                for path in ("/api/v1/note?limit=5", note, f"{note}/history")
+            ]
+    finally:
+        await shutdown(app)
+    for response in answers:
+        assert response.status_code == 503, response.request.url
+        assert response.headers["retry-after"] == "2"
+        assert response.json()["success"] is False
+    assert len({r.content for r in answers}) == 1

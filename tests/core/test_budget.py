@@ -1,5 +1,5 @@
 """Fair share per account: the request budget counts every authenticated request exactly once
-(the cached-read shortcut and the routers alike), across instances sharing Redis, and
+(the read shortcut and the routers alike), across instances sharing Redis, and
 refuses one account's excess with 429 while others are served."""
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ def redis_srv() -> Iterator[RedisServer]:
 async def http(
     request: pytest.FixtureRequest, backend: Backend
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """Every test twice: without a cache, and through Redis (the cached-read shortcut too)."""
+    """Every test twice: without a cache, and through Redis (the read shortcut too)."""
     settings = backend.settings.model_copy(update={"history_keep": 5})
     if request.param == "redis":
         settings = settings.model_copy(

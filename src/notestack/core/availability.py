@@ -26,6 +26,8 @@ UNAVAILABLE_MESSAGE = "The database is changing leaders; try again in a moment"
 _UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300", "25006"})
 # asyncpg reports a lost connection or a timed-out command without a SQLSTATE.
 _TRANSIENT = (ConnectionError, TimeoutError, asyncio.TimeoutError, PoolTimeout)
+# What database_error_response answers.
+DATABASE_ERRORS = (DBAPIError, *_TRANSIENT)
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -51,18 +53,24 @@ def unavailable_response() -> Response:
 
 
 async def _handler(request: Request, exc: Exception) -> Response:
+    return database_error_response(exc, request.url.path)
+
+
+def database_error_response(exc: Exception, path: str) -> Response:
+    """How a ``DATABASE_ERRORS`` error is answered, by the routers' handler or by an ASGI
+    middleware: 503 busy or unavailable, else (a bug) 500."""
     if isinstance(exc, PoolTimeout):
         # Every pooled connection stayed busy for NOTESTACK_DATABASE_POOL_TIMEOUT_SECONDS:
         # this worker is saturated, the database is not down.
         metrics.OVERLOAD.labels("shed", "db_pool").inc()
         return app_error_response(busy())
     if is_unavailable(exc):
-        log.warning("database_unavailable", path=request.url.path, error=repr(exc))
+        log.warning("database_unavailable", path=path, error=repr(exc))
         return unavailable_response()
-    log.exception("unhandled_error", path=request.url.path, error=repr(exc))
+    log.exception("unhandled_error", path=path, error=repr(exc))
     return error_response(500, "Internal server error")
 
 
 def install_availability_handlers(app: FastAPI) -> None:
-    for exc_class in (DBAPIError, *_TRANSIENT):
+    for exc_class in DATABASE_ERRORS:
         app.add_exception_handler(exc_class, _handler)

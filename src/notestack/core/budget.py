@@ -3,7 +3,7 @@ window, counted across every instance, so one client looping on the API gets 429
 everyone else is served as usual.
 
 Every authenticated request is counted once, where its token is first read:
-- the cached-read shortcut (notes/cached_reads.py) counts in the same Redis round trip as its
+- the read shortcut (notes/read_shortcut.py) counts in the same Redis round trip as its
   cache look-up, so the hottest request pays nothing extra;
 - otherwise ``auth.dependencies.get_claims`` counts (one small Redis script).
 A request keeps its count in its ASGI scope, so a shortcut that falls through to the routers

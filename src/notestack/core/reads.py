@@ -82,7 +82,7 @@ class ReadResult:
 
 
 def read_response(result: ReadResult, if_none_match: str | None) -> Response:
-    """The answer to a read, whichever path produced it (router or cached-read shortcut):
+    """The answer to a read, whichever path produced it (router or read shortcut):
     the body or a 304, its ETag, and never a copy kept by a browser or a shared cache."""
     headers = {"ETag": result.etag, "Cache-Control": "no-store", "X-Cache": result.cache}
     if none_match(if_none_match, result.etag):

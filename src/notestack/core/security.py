@@ -166,7 +166,7 @@ class Credentials:
 def request_credentials(headers: Headers, cookie_name: str) -> Credentials | None:
     """The token a request carries: an ``Authorization: Bearer`` header, else the session
     cookie. (Another Authorization scheme, such as Basic from a proxy in front, is not ours
-    and is ignored.) The CSRF guard, the cached-read shortcut and the auth dependencies all
+    and is ignored.) The CSRF guard, the read shortcut and the auth dependencies all
     ask here, so they never disagree about which token a request uses."""
     authorization = headers.get("authorization", "")
     scheme, _, value = authorization.partition(" ")

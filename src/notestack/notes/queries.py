@@ -1,8 +1,8 @@
 """A list request's parameters: parsed, validated and turned into a cache key in one place.
 
-The router and the cached-read shortcut (``cached_reads.py``) both call ``parse_list_query``
-and ``list_cache_key``: the shortcut can only answer a request the router would have accepted,
-and only with the entry the router filled for the same parameters. Whatever this module
+The router and the read shortcut (``read_shortcut.py``) both call ``parse_list_query`` and
+``list_cache_key``: the shortcut can only answer a request the router would have accepted,
+and only as the router would (with the router's ``answer_list``). Whatever this module
 refuses, the shortcut passes on to the router, whose answer is then the only one.
 """
 

@@ -24,7 +24,9 @@ from notestack.core.database import ReadSession
 from notestack.core.deps import ReadPathDep, SettingsDep, WriteSessionDep, app_state
 from notestack.core.idempotency import IdempotencyKeyHeader, IdempotentWrite
 from notestack.core.openapi import error_responses
+from notestack.core.reads import ReadPath
 from notestack.core.responses import MessageEnvelope, dumps, envelope, json_response
+from notestack.core.security import TokenClaims
 from notestack.notes import service
 from notestack.notes.cursor import CursorCodec
 from notestack.notes.models import Note
@@ -57,7 +59,7 @@ from notestack.notes.schemas import (
     revision_json,
 )
 from notestack.notes.search import highlights
-from notestack.notes.service import NoteLimits
+from notestack.notes.service import NoteLimits, NoteRef
 
 # Reads check the token's signature here and its revocation inside the read path (one Redis
 # round trip with the cache look-up); writes check both up front.
@@ -90,7 +92,7 @@ IfNoneMatch = Annotated[
 
 
 async def _list_query(request: Request) -> ListQuery:
-    """The same parser as the cached-read shortcut's (notes/queries.py)."""
+    """The same parser as the read shortcut's (notes/queries.py)."""
     return parse_list_query(request.query_params)
 
 
@@ -142,6 +144,18 @@ async def list_notes(
     limits: LimitsDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
+    return await answer_list(reads, codec, limits, identity, query, if_none_match)
+
+
+async def answer_list(
+    reads: ReadPath,
+    codec: CursorCodec,
+    limits: NoteLimits,
+    identity: TokenClaims,
+    query: ListQuery,
+    if_none_match: str | None,
+) -> Response:
+    """``list_notes``'s answer, once its input is parsed (also the read shortcut's)."""
     filters, ordering = query.filters(), query.ordering()
     after = codec.decode(query.cursor, ordering.name) if query.cursor else None
     words = filters.words()
@@ -235,7 +249,13 @@ async def get_note(
     reads: ReadPathDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    ref = service.parse_note_ref(note_id)
+    return await answer_note(reads, identity, service.parse_note_ref(note_id), if_none_match)
+
+
+async def answer_note(
+    reads: ReadPath, identity: TokenClaims, ref: NoteRef, if_none_match: str | None
+) -> Response:
+    """``get_note``'s answer, once its id is parsed (also the read shortcut's)."""
 
     async def produce(session: ReadSession) -> tuple[bytes, str]:
         note = await service.get_note(session, identity.user_id, ref)

@@ -1,9 +1,11 @@
-"""The cached-read shortcut and the routers answer every request alike (issue 14).
+"""The read shortcut and the routers answer every request alike (issues 13 and 14).
 
-One app reads through Redis (the shortcut answers hits before the routers), one has no cache
-at all; both serve the same database. Every query string below is asked of the plain app, then
-twice of the cached one (cold, then warm, after all the others have filled their entries):
-status, body and ETag must be the same each time.
+Three apps serve the same database: the routers alone (the shortcut taken out: the
+reference), the app as it runs without Redis (the shortcut answers every read it accepts from
+PostgreSQL), and the app with Redis (hits from the cache). Every query string below is asked
+of the reference, then of the app without Redis, then twice of the cached one (cold, then
+warm, after all the others have filled their entries): status, body and ETag must be the same
+each time.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import pytest
 from fastapi import FastAPI
 
 from notestack.app import create_app, shutdown
+from notestack.auth.dependencies import get_claims
+from notestack.notes.read_shortcut import NoteReadShortcut
 from tests.conftest import Backend
 from tests.support.api import Account, create_note, signup
 from tests.support.conformance import conforming_client
@@ -69,13 +73,23 @@ def redis_srv() -> Iterator[RedisServer]:
         yield server
 
 
+def _routers_only(app: FastAPI) -> FastAPI:
+    """The app without the shortcut (before its middleware stack is built, on first use)."""
+    assert app.middleware_stack is None
+    app.user_middleware = [m for m in app.user_middleware if m.cls is not NoteReadShortcut]
+    return app
+
+
 @pytest.fixture
-async def apps(backend: Backend, redis_srv: RedisServer) -> AsyncIterator[tuple[FastAPI, FastAPI]]:
-    plain = create_app(backend.settings)
+async def apps(
+    backend: Backend, redis_srv: RedisServer
+) -> AsyncIterator[tuple[FastAPI, FastAPI, FastAPI]]:
+    routers = _routers_only(create_app(backend.settings))
+    direct = create_app(backend.settings)
     cached = create_app(backend.settings.model_copy(update={"redis_url": redis_srv.url}))
-    yield plain, cached
-    await shutdown(cached)
-    await shutdown(plain)
+    yield routers, direct, cached
+    for app in (cached, direct, routers):
+        await shutdown(app)
 
 
 def _client(app: FastAPI) -> httpx.AsyncClient:
@@ -96,10 +110,14 @@ async def _seed(client: httpx.AsyncClient) -> Account:
 
 
 async def test_every_query_string_gets_the_same_answer_cold_warm_and_without_cache(
-    apps: tuple[FastAPI, FastAPI],
+    apps: tuple[FastAPI, FastAPI, FastAPI],
 ) -> None:
-    plain_app, cached_app = apps
-    async with _client(plain_app) as plain, _client(cached_app) as cached:
+    routers_app, direct_app, cached_app = apps
+    async with (
+        _client(routers_app) as plain,
+        _client(direct_app) as direct,
+        _client(cached_app) as cached,
+    ):
         account = await _seed(plain)
         first_page = (await plain.get(f"{NOTES}?limit=2", headers=account.auth)).json()
         strings = [*QUERY_STRINGS, f"limit=2&cursor={quote(first_page['nextCursor'])}"]
@@ -107,12 +125,16 @@ async def test_every_query_string_gets_the_same_answer_cold_warm_and_without_cac
             expected = {
                 s: _answer(await plain.get(f"{NOTES}?{s}", headers=headers)) for s in strings
             }
+            uncached = {
+                s: _answer(await direct.get(f"{NOTES}?{s}", headers=headers)) for s in strings
+            }
             cold = {s: _answer(await cached.get(f"{NOTES}?{s}", headers=headers)) for s in strings}
             warm_responses = {s: await cached.get(f"{NOTES}?{s}", headers=headers) for s in strings}
             warm = {s: _answer(r) for s, r in warm_responses.items()}
             for s in strings:
                 label = f"{s[:60]!r} {'with' if headers else 'without'} a token"
                 assert expected[s][0] < 500, label
+                assert uncached[s] == expected[s], label
                 assert cold[s] == expected[s], label
                 assert warm[s] == expected[s], label
             if headers:
@@ -120,9 +142,13 @@ async def test_every_query_string_gets_the_same_answer_cold_warm_and_without_cac
                 assert "limit=3" in hits and "q=zz" in hits  # the shortcut did answer these
 
 
-async def test_single_note_paths_agree_too(apps: tuple[FastAPI, FastAPI]) -> None:
-    plain_app, cached_app = apps
-    async with _client(plain_app) as plain, _client(cached_app) as cached:
+async def test_single_note_paths_agree_too(apps: tuple[FastAPI, FastAPI, FastAPI]) -> None:
+    routers_app, direct_app, cached_app = apps
+    async with (
+        _client(routers_app) as plain,
+        _client(direct_app) as direct,
+        _client(cached_app) as cached,
+    ):
         account = await _seed(plain)
         note = (await plain.get(NOTES, headers=account.auth)).json()["notes"][0]
         paths = [
@@ -136,12 +162,15 @@ async def test_single_note_paths_agree_too(apps: tuple[FastAPI, FastAPI]) -> Non
         ]
         for path in paths:
             expected = _answer(await plain.get(path, headers=account.auth))
+            assert _answer(await direct.get(path, headers=account.auth)) == expected, path
             for _ in range(2):
                 assert _answer(await cached.get(path, headers=account.auth)) == expected, path
 
 
-async def test_a_hit_carries_the_routers_headers_and_304(apps: tuple[FastAPI, FastAPI]) -> None:
-    _plain_app, cached_app = apps
+async def test_a_hit_carries_the_routers_headers_and_304(
+    apps: tuple[FastAPI, FastAPI, FastAPI],
+) -> None:
+    *_others, cached_app = apps
     async with _client(cached_app) as cached:
         account = await _seed(cached)
         miss = await cached.get(NOTES, headers=account.auth)
@@ -155,3 +184,51 @@ async def test_a_hit_carries_the_routers_headers_and_304(apps: tuple[FastAPI, Fa
         )
         assert not_modified.status_code == 304 and not_modified.content == b""
         assert not_modified.headers["x-cache"] == "hit"
+
+
+async def test_without_redis_the_shortcut_answers_reads_itself(
+    apps: tuple[FastAPI, FastAPI, FastAPI],
+) -> None:
+    """The routers' token dependency is never reached for a read the shortcut accepts (it
+    would refuse every request here); a malformed one still goes to the routers."""
+    _routers, direct_app, _cached = apps
+
+    async def no_routers() -> None:
+        raise AssertionError("the routers were asked")
+
+    async with _client(direct_app) as direct:
+        account = await _seed(direct)
+        note = (await direct.get(NOTES, headers=account.auth)).json()["notes"][0]
+        direct_app.dependency_overrides[get_claims] = no_routers
+        try:
+            listed = await direct.get(f"{NOTES}?limit=2", headers=account.auth)
+            one = await direct.get(f"{NOTES}/{note['_id']}", headers=account.auth)
+            assert (listed.status_code, one.status_code) == (200, 200)
+            assert listed.headers["x-cache"] == one.headers["x-cache"] == "bypass"
+            asked = await direct.get(f"{NOTES}?limit=0", headers=account.auth)
+            assert asked.status_code == 500  # the routers were asked (and refused, here)
+        finally:
+            direct_app.dependency_overrides.clear()
+
+
+async def test_a_signed_out_token_is_refused_by_every_path(
+    apps: tuple[FastAPI, FastAPI, FastAPI],
+) -> None:
+    routers_app, direct_app, cached_app = apps
+    async with (
+        _client(routers_app) as plain,
+        _client(direct_app) as direct,
+        _client(cached_app) as cached,
+    ):
+        account = await _seed(plain)
+        note = (await plain.get(NOTES, headers=account.auth)).json()["notes"][0]
+        paths = [NOTES, f"{NOTES}/{note['_id']}"]
+        for path in paths:  # fill the cache
+            assert (await cached.get(path, headers=account.auth)).status_code == 200
+        # Signed out where Redis hears of it (every instance of a deployment shares Redis).
+        assert (await cached.post("/api/v1/auth/logout", headers=account.auth)).is_success
+        for path in paths:
+            expected = _answer(await plain.get(path, headers=account.auth))
+            assert expected[0] == 401, path
+            assert _answer(await direct.get(path, headers=account.auth)) == expected, path
+            assert _answer(await cached.get(path, headers=account.auth)) == expected, path
