@@ -215,7 +215,7 @@ class Cache:
             self._busy_until = time.monotonic() + BUSY_POOL_BYPASS_SECONDS
             log.info("redis_pool_busy")
             return
-        metrics.CACHE.labels("redis", "error").inc()
+        metrics.cache_result("redis", "error").inc()
         self._breaker.record_failure()
         log.warning("redis_unavailable", error=repr(exc), circuit_open=self._breaker.is_open)
 
@@ -310,7 +310,7 @@ class Cache:
         """Keep ``value`` under ``key`` for the TTL; a value over the size bound is not kept
         (a few huge entries must not evict everyone else's)."""
         if len(value) > self.max_entry_bytes:
-            metrics.CACHE.labels("entry", "too_large").inc()
+            metrics.cache_result("entry", "too_large").inc()
             return
         if not self.usable():
             return

@@ -154,11 +154,11 @@ class ReadPath:
             if revoked:
                 raise Unauthorized(SESSION_ENDED)
             if lookup.entry is not None:
-                metrics.CACHE.labels(kind, "hit").inc()
+                metrics.cache_result(kind, "hit").inc()
                 return ReadResult.from_entry(lookup.entry)
         source = "miss" if lookup is not None else "bypass"
         if self.cache is not None:
-            metrics.CACHE.labels(kind, source).inc()
+            metrics.cache_result(kind, source).inc()
         body, etag = await self._query(lookup.min_lsn if lookup else None, produce, unchecked)
         if lookup is not None and self.cache is not None:
             await self.cache.fill(lookup.entry_key, etag.encode() + b"\n" + body)  # bounded

@@ -155,7 +155,7 @@ class NoteReadShortcut:
                     and lookup.token_revoked is False
                     and lookup.entry is not None
                 ):
-                    metrics.CACHE.labels(kind, "hit").inc()
+                    metrics.cache_result(kind, "hit").inc()
                     return read_response(ReadResult.from_entry(lookup.entry), if_none_match)
                 if lookup is not None:  # the read path takes it from here, without asking again
                     prefetched.set((prefetch_key(claims.user_id, claims.jti, entry), lookup))
