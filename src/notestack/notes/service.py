@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,8 +56,14 @@ class NoteLimits:
 class Page:
     notes: list[NoteFields]
     next_cursor: Cursor | None
-    # Each note's cursor (a page cut short by its size bound continues after any of them).
-    cursors: list[Cursor]
+    ordering: str
+    # Each note's sort keys: a page cut short by its size bound continues after any note.
+    keys: list[tuple[KeyValue, ...]]
+
+    def cursor_after(self, index: int) -> Cursor:
+        """The cursor of the page that continues after note ``index``. Made when asked: a
+        cursor per note of every page cost a twentieth of an uncached list's CPU."""
+        return Cursor(self.ordering, self.keys[index], self.notes[index].id)
 
 
 # -- ids ------------------------------------------------------------------------------------
@@ -95,10 +101,10 @@ def _page(
     ordering: str,
     page_size: int,
 ) -> Page:
-    cursors = [Cursor(ordering, k, note.id) for note, k in zip(rows, keys, strict=True)]
     if len(rows) <= page_size:
-        return Page(list(rows), None, cursors)
-    return Page(list(rows[:page_size]), cursors[page_size - 1], cursors[:page_size])
+        return Page(list(rows), None, ordering, keys)
+    page = Page(list(rows[:page_size]), None, ordering, keys[:page_size])
+    return replace(page, next_cursor=page.cursor_after(page_size - 1))
 
 
 async def list_notes(
@@ -146,7 +152,7 @@ def page_body(
         if budget < 0 and kept:
             break
         kept += 1
-    cut = encode_cursor(page.cursors[kept - 1])
+    cut = encode_cursor(page.cursor_after(kept - 1))
     return dumps(envelope(message, notes=notes[:kept], nextCursor=cut))
 
 
