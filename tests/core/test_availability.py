@@ -8,6 +8,7 @@ import time
 import uuid
 
 import httpx
+from fastapi import FastAPI
 
 from notestack.app import create_app, shutdown
 from notestack.core.settings import Settings
@@ -21,14 +22,18 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])  # nothing listens once the socket is closed
 
 
-async def test_writes_get_503_with_retry_after_when_no_database_answers() -> None:
+def _app_without_database() -> FastAPI:
     settings = Settings(
         database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{_closed_port()}/notestack",
         secret_key=STRONG,
         environment="test",
         database_connect_timeout_seconds=1,
     )
-    app = create_app(settings)
+    return create_app(settings)
+
+
+async def test_writes_get_503_with_retry_after_when_no_database_answers() -> None:
+    app = _app_without_database()
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -52,13 +57,7 @@ async def test_writes_get_503_with_retry_after_when_no_database_answers() -> Non
 async def test_reads_get_503_too_whichever_path_answers_them() -> None:
     """Lists and single notes are answered by the read shortcut (notes/read_shortcut.py), the
     note's history by the routers: the same 503 either way."""
-    settings = Settings(
-        database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{_closed_port()}/notestack",
-        secret_key=STRONG,
-        environment="test",
-        database_connect_timeout_seconds=1,
-    )
-    app = create_app(settings)
+    app = _app_without_database()
     token, _claims = app.state.token_codec.issue(uuid.uuid4())
     auth = {"Authorization": f"Bearer {token}"}
     note = f"/api/v1/note/{uuid.uuid4()}"

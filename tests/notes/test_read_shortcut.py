@@ -10,6 +10,7 @@ each time.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import quote
 
@@ -96,6 +97,20 @@ def _client(app: FastAPI) -> httpx.AsyncClient:
     return conforming_client(app)
 
 
+@contextlib.asynccontextmanager
+async def _clients(
+    apps: tuple[FastAPI, FastAPI, FastAPI],
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient, httpx.AsyncClient]]:
+    """Clients of the routers alone, the app without Redis and the app with it."""
+    routers_app, direct_app, cached_app = apps
+    async with contextlib.AsyncExitStack() as stack:
+        yield (
+            await stack.enter_async_context(_client(routers_app)),
+            await stack.enter_async_context(_client(direct_app)),
+            await stack.enter_async_context(_client(cached_app)),
+        )
+
+
 def _answer(response: httpx.Response) -> tuple[int, bytes, str | None]:
     return response.status_code, response.content, response.headers.get("etag")
 
@@ -112,12 +127,7 @@ async def _seed(client: httpx.AsyncClient) -> Account:
 async def test_every_query_string_gets_the_same_answer_cold_warm_and_without_cache(
     apps: tuple[FastAPI, FastAPI, FastAPI],
 ) -> None:
-    routers_app, direct_app, cached_app = apps
-    async with (
-        _client(routers_app) as plain,
-        _client(direct_app) as direct,
-        _client(cached_app) as cached,
-    ):
+    async with _clients(apps) as (plain, direct, cached):
         account = await _seed(plain)
         first_page = (await plain.get(f"{NOTES}?limit=2", headers=account.auth)).json()
         strings = [*QUERY_STRINGS, f"limit=2&cursor={quote(first_page['nextCursor'])}"]
@@ -143,12 +153,7 @@ async def test_every_query_string_gets_the_same_answer_cold_warm_and_without_cac
 
 
 async def test_single_note_paths_agree_too(apps: tuple[FastAPI, FastAPI, FastAPI]) -> None:
-    routers_app, direct_app, cached_app = apps
-    async with (
-        _client(routers_app) as plain,
-        _client(direct_app) as direct,
-        _client(cached_app) as cached,
-    ):
+    async with _clients(apps) as (plain, direct, cached):
         account = await _seed(plain)
         note = (await plain.get(NOTES, headers=account.auth)).json()["notes"][0]
         paths = [
@@ -214,12 +219,7 @@ async def test_without_redis_the_shortcut_answers_reads_itself(
 async def test_a_signed_out_token_is_refused_by_every_path(
     apps: tuple[FastAPI, FastAPI, FastAPI],
 ) -> None:
-    routers_app, direct_app, cached_app = apps
-    async with (
-        _client(routers_app) as plain,
-        _client(direct_app) as direct,
-        _client(cached_app) as cached,
-    ):
+    async with _clients(apps) as (plain, direct, cached):
         account = await _seed(plain)
         note = (await plain.get(NOTES, headers=account.auth)).json()["notes"][0]
         paths = [NOTES, f"{NOTES}/{note['_id']}"]
