@@ -506,8 +506,9 @@ async def owners_with_trash_before(session: ReadSession, before: datetime) -> li
 
 
 # -- usage and the event sequence: one row per user ---------------------------------------
-def _upsert(session: WriteSession) -> Any:
-    return postgresql.insert if _dialect(session) == POSTGRESQL else sqlite.insert
+def _upsert(dialect: str) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT."""
+    return postgresql.insert if dialect == POSTGRESQL else sqlite.insert
 
 
 async def reserve_usage(
@@ -542,14 +543,13 @@ async def reserve_usage(
 def _reserve_statement(dialect: str) -> Any:
     """``reserve_usage``'s upsert, built once per dialect (building it anew was a fifth of a
     create's CPU); every value is a bind parameter without a default."""
-    upsert = postgresql.insert if dialect == POSTGRESQL else sqlite.insert
     # 64-bit, like note_bytes and last_event: a quota may be set past 2 GiB.
     notes, size, events, max_notes, max_bytes = (
         bindparam(name, type_=BigInteger())
         for name in ("notes", "size", "events", "max_notes", "max_bytes")
     )
     return (
-        upsert(NoteUsage)
+        _upsert(dialect)(NoteUsage)
         .values(
             user_id=bindparam("user_id", type_=NoteUsage.user_id.type),
             note_count=notes,
@@ -596,7 +596,7 @@ async def next_event_seq(session: WriteSession, user_id: uuid.UUID, count: int) 
     """Take ``count`` event numbers for the user (the first is returned), holding the user's
     usage row until commit: one user's writes commit one after another, in seq order."""
     statement = (
-        _upsert(session)(NoteUsage)
+        _upsert(_dialect(session))(NoteUsage)
         .values(user_id=user_id, note_count=0, note_bytes=0, last_event=count)
         .on_conflict_do_update(
             index_elements=[NoteUsage.user_id],
