@@ -89,7 +89,7 @@ def plan(r: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pool_size() -> int:
-    """NoteStack's default SQLAlchemy pool size per worker (max_overflow equals it)."""
+    """NoteStack's default SQLAlchemy pool size per worker (no overflow)."""
     from notestack.core.settings import Settings
 
     return int(Settings.model_fields["database_pool_size"].default)
@@ -99,7 +99,7 @@ def render(r: dict[str, Any], a: dict[str, Any]) -> str:
     p = plan(r, a)
     pool = _pool_size()
     workers_total = p["app_nodes"] * a["cores_per_app_node"]
-    max_conns = workers_total * pool * 2
+    max_conns = workers_total * pool
     pg_max = r.get("settings", {}).get("postgres", {}).get("max_connections", "?")
     cl = r["closed_loop"]
     m, g, ol = r["machine"], r.get("growth", {}), r["open_loop"]
@@ -226,14 +226,14 @@ def render(r: dict[str, Any], a: dict[str, Any]) -> str:
         ]
     lines += [
         "Connections: "
-        f"{workers_total} workers x (pool {pool} + overflow {pool}) = up to **{max_conns}** "
+        f"{workers_total} workers x pool {pool} = up to **{max_conns}** "
         f"PostgreSQL connections, against `max_connections = {pg_max}` in the benchmark's "
         "cluster: put PgBouncer (transaction pooling) in front of the primary and each "
         "replica from the start. The run also counted new PostgreSQL sessions per request: "
         f"uncached list {cl['uncached_list'].get('pg_sessions_per_request')}, create "
         f"{cl['create'].get('pg_sessions_per_request')} (above 0 means connections are opened "
-        "and closed while serving: the pool's overflow churns when concurrent requests exceed "
-        f"its {pool} kept connections), and transactions per request: uncached list "
+        "while serving: the pool growing to the concurrency it meets, or replacing dead "
+        "connections), and transactions per request: uncached list "
         f"{cl['uncached_list'].get('pg_xacts_per_request')}, create "
         f"{cl['create'].get('pg_xacts_per_request')}.",
         "",

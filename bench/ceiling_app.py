@@ -116,11 +116,11 @@ class _Io:
 
             fields = Settings.model_fields
             size = int(fields["database_pool_size"].default)
-            # The app's pool: pool_size connections plus as many overflow, same timeouts.
+            # The app's pool: up to pool_size connections, kept, same timeouts.
             self.pool = await asyncpg.create_pool(
                 dsn,
                 min_size=size,
-                max_size=2 * size,
+                max_size=size,
                 timeout=float(fields["database_connect_timeout_seconds"].default),
                 command_timeout=float(fields["database_command_timeout_seconds"].default),
             )

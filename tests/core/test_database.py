@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
 from sqlalchemy import text
@@ -38,3 +40,26 @@ async def test_a_write_checks_out_a_live_connection(backend: Backend) -> None:
     finally:
         await shutdown(app)
     assert pid != dropped
+
+
+async def test_connections_are_kept_once_opened(backend: Backend) -> None:
+    """A burst of concurrent reads opens connections; the next burst uses the same ones. (An
+    overflow closed at check-in was opened again under load: a new backend per twenty reads.)"""
+    if backend.name != "postgres":
+        pytest.skip("SQLite opens no server backends")
+    app = create_app(backend.settings)
+    db = app.state.db
+    concurrent = 15  # beyond the 10 connections the pool kept before
+
+    async def pid() -> int:
+        async with db.read_session() as session:
+            row = await session.execute(text("SELECT pg_backend_pid(), pg_sleep(0.2)"))
+            return int(row.one()[0])
+
+    try:
+        first = set(await asyncio.gather(*(pid() for _ in range(concurrent))))
+        second = set(await asyncio.gather(*(pid() for _ in range(concurrent))))
+    finally:
+        await shutdown(app)
+    assert len(first) == concurrent
+    assert second == first

@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = ""
     database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    database_pool_size: int = Field(default=10, ge=1, le=200)
+    # Connections per worker and database, opened as needed and then kept.
+    database_pool_size: int = Field(default=20, ge=1, le=200)
     database_connect_timeout_seconds: float = Field(default=3.0, gt=0)
     # A request that cannot get a pooled connection this soon is answered 503 (busy).
     database_pool_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
