@@ -245,11 +245,11 @@ def render(r: dict[str, Any], a: dict[str, Any]) -> str:
         "stateless, so add nodes behind nginx; before that, cut the "
         "per-request overhead `make bench-profile` shows (`bench/results/profile-cached.txt`: "
         "on a hit, the Redis round trip through redis-py (pool lock, per-command timeout, "
-        "RESP parsing, the socket send), uvicorn's response send, JWT verification and the "
-        "Prometheus multi-process counters), which raises every figure above; an uncached "
-        "read is dominated by the round trips around the query (pool pre-ping, BEGIN, "
-        "ROLLBACK: several transactions per request), SQLAlchemy's statement handling and "
-        "`note_json` (`profile-uncached.txt`).",
+        "RESP parsing, the socket send), uvicorn's HTTP handling and the middleware every "
+        "request passes), which raises every figure above; an uncached read is its two "
+        "statements (the revocation check without Redis, then the page) through asyncpg, "
+        "SQLAlchemy's session and connection handling around them, and uvicorn "
+        "(`profile-uncached.txt`).",
         "- **Redis** (one thread; a hit is already one script call that also checks "
         "revocation): Redis Cluster with the user id as hash tag (`{user}`) so one user's keys "
         "stay on one shard and the Lua scripts keep working; replicas for failover, not for "
