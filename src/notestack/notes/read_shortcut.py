@@ -43,7 +43,14 @@ from notestack.core.reads import (
 from notestack.core.security import InvalidTokenError, TokenClaims, TokenCodec, request_credentials
 from notestack.notes.cursor import CursorCodec
 from notestack.notes.queries import list_cache_key, parse_query_string
-from notestack.notes.router import answer_list, answer_note, get_note, list_notes, read_router
+from notestack.notes.router import (
+    answer_list,
+    answer_note,
+    get_note,
+    list_cursor,
+    list_notes,
+    read_router,
+)
 from notestack.notes.service import parse_note_ref
 
 LIST_PATH = f"{API_PREFIX}/note"
@@ -81,18 +88,12 @@ class NoteReadShortcut:
         try:
             if path == LIST_PATH:
                 query = parse_query_string(scope["query_string"])
-                if query.cursor:
-                    codec: CursorCodec = state.cursor_codec
-                    codec.decode(query.cursor, query.ordering().name)
+                codec: CursorCodec = state.cursor_codec
+                after = list_cursor(codec, query)
 
                 def listed(claims: TokenClaims, if_none_match: str | None) -> Awaitable[Response]:
                     return answer_list(
-                        state.reads,
-                        state.cursor_codec,
-                        state.note_limits,
-                        claims,
-                        query,
-                        if_none_match,
+                        state.reads, codec, state.note_limits, claims, query, after, if_none_match
                     )
 
                 return "list", list_cache_key(query), self.list_route, {}, listed

@@ -28,7 +28,7 @@ from notestack.core.reads import ReadPath
 from notestack.core.responses import MessageEnvelope, dumps, envelope, json_response
 from notestack.core.security import TokenClaims
 from notestack.notes import service
-from notestack.notes.cursor import CursorCodec
+from notestack.notes.cursor import Cursor, CursorCodec
 from notestack.notes.models import Note
 from notestack.notes.queries import (
     COUNTS_QUERY_PARAMETERS,
@@ -144,7 +144,14 @@ async def list_notes(
     limits: LimitsDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    return await answer_list(reads, codec, limits, identity, query, if_none_match)
+    after = list_cursor(codec, query)
+    return await answer_list(reads, codec, limits, identity, query, after, if_none_match)
+
+
+def list_cursor(codec: CursorCodec, query: ListQuery) -> Cursor | None:
+    """Where the requested page starts: its signed cursor, checked (400 when not one this
+    server issued for the query's ordering); None for the first page."""
+    return codec.decode(query.cursor, query.ordering().name) if query.cursor else None
 
 
 async def answer_list(
@@ -153,11 +160,11 @@ async def answer_list(
     limits: NoteLimits,
     identity: TokenClaims,
     query: ListQuery,
+    after: Cursor | None,
     if_none_match: str | None,
 ) -> Response:
     """``list_notes``'s answer, once its input is parsed (also the read shortcut's)."""
     filters, ordering = query.filters(), query.ordering()
-    after = codec.decode(query.cursor, ordering.name) if query.cursor else None
     words = filters.words()
 
     def render(note: NoteFields) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,10 +55,14 @@ class NoteLimits:
 @dataclass(frozen=True, slots=True)
 class Page:
     notes: list[NoteFields]
-    next_cursor: Cursor | None
+    more: bool  # notes follow this page
     ordering: str
     # Each note's sort keys: a page cut short by its size bound continues after any note.
     keys: list[tuple[KeyValue, ...]]
+
+    @property
+    def next_cursor(self) -> Cursor | None:
+        return self.cursor_after(len(self.notes) - 1) if self.more else None
 
     def cursor_after(self, index: int) -> Cursor:
         """The cursor of the page that continues after note ``index``. Made when asked: a
@@ -101,10 +105,8 @@ def _page(
     ordering: str,
     page_size: int,
 ) -> Page:
-    if len(rows) <= page_size:
-        return Page(list(rows), None, ordering, keys)
-    page = Page(list(rows[:page_size]), None, ordering, keys[:page_size])
-    return replace(page, next_cursor=page.cursor_after(page_size - 1))
+    more = len(rows) > page_size
+    return Page(list(rows[:page_size]), more, ordering, keys[:page_size])
 
 
 async def list_notes(
@@ -141,7 +143,8 @@ def page_body(
     """The list response's bytes, at most ``max_bytes`` (but always at least one note): a
     page that would be larger ends early, with a cursor to the rest."""
     notes = [render(note) for note in page.notes]
-    next_cursor = encode_cursor(page.next_cursor) if page.next_cursor else None
+    after = page.next_cursor
+    next_cursor = encode_cursor(after) if after else None
     body = dumps(envelope(message, notes=notes, nextCursor=next_cursor))
     if len(body) <= max_bytes or len(notes) <= 1:
         return body
